@@ -1,0 +1,3 @@
+from mediamill.cli import main
+
+raise SystemExit(main())

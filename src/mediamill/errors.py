@@ -1,0 +1,98 @@
+"""The exception tree. Every error mediamill raises on purpose derives from one root.
+
+    MediamillError
+    ├── ConfigurationError          a setting has an unusable value
+    ├── PresetError                 a preset cannot be used
+    │   ├── UnknownPresetError      no preset has that ID
+    │   ├── PresetValidationError   settings break Elastic Transcoder's rules (.violations)
+    │   └── UnsupportedPresetError  valid, but this version cannot produce it yet
+    ├── MediaError                  the input is not usable media (.code: 4000 family)
+    │   └── ResourceLimitError      decoding exceeded its memory or time limit
+    ├── TranscodeError              an output could not be encoded (.code: 9000 family)
+    ├── OutputError                 an output could not be written (exists, unwritable)
+    └── CanceledError               the work was canceled on request
+
+Library errors (PyAV's ``av.FFmpegError``, ``OSError``) are mapped to the most specific of
+these at the boundary where they occur, with ``raise ... from exc``.
+
+``code`` follows Elastic Transcoder's job error codes (1000 validation, 3001 input missing,
+3002 output exists, 4000-4026 bad input, 9000-9999 internal), so a job's status detail can
+carry it unchanged.
+"""
+
+from __future__ import annotations
+
+
+class MediamillError(Exception):
+    """Root of every error mediamill raises on purpose."""
+
+    code: int = 9999
+
+    def __init__(self, message: str, *, code: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Errors cross process boundaries (isolated decoding); keep them picklable.
+        return (_rebuild, (type(self), self.message, self.code, self.__dict__))
+
+
+def _rebuild(
+    cls: type[MediamillError], message: str, code: int, state: dict[str, object]
+) -> MediamillError:
+    err = cls.__new__(cls)
+    Exception.__init__(err, message)
+    err.__dict__.update(state)
+    err.message = message
+    err.code = code
+    return err
+
+
+class ConfigurationError(MediamillError):
+    code = 1000
+
+
+class PresetError(MediamillError):
+    code = 1000
+
+
+class UnknownPresetError(PresetError):
+    def __init__(self, preset_id: str) -> None:
+        super().__init__(f"unknown preset ID {preset_id!r}")
+        self.preset_id = preset_id
+
+
+class PresetValidationError(PresetError):
+    """Raised with every violation found, not just the first."""
+
+    def __init__(self, violations: list[str]) -> None:
+        count = len(violations)
+        plural = "error" if count == 1 else "errors"
+        super().__init__(f"{count} validation {plural} detected: " + "; ".join(violations))
+        self.violations = list(violations)
+
+
+class UnsupportedPresetError(PresetError):
+    pass
+
+
+class MediaError(MediamillError):
+    code = 4000
+
+
+class ResourceLimitError(MediaError):
+    code = 4000
+
+
+class TranscodeError(MediamillError):
+    code = 9000
+
+
+class OutputError(MediamillError):
+    code = 3002
+
+
+class CanceledError(MediamillError):
+    code = 0

@@ -1,0 +1,219 @@
+"""Inspect a media file by decoding it, never by trusting its name.
+
+``inspect(path)`` opens the file with FFmpeg, lists its streams and proves they decode: it
+decodes the first frames of every audio and video stream and, when the container declares a
+duration, frames near the end too, so a truncated file is caught before any work is spent on
+it. ``probe(path)`` does the same inside a sandboxed child process; use it on untrusted input.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Literal
+
+import av
+import av.error
+
+from mediamill import settings
+from mediamill.errors import MediaError, ResourceLimitError
+from mediamill.sandbox import CancelToken, Emit, Limits, run_isolated
+
+StreamKind = Literal["audio", "video"]
+
+#: Packets read from the start of the file while looking for a first frame of each stream.
+_HEAD_PACKETS = 500
+#: Seconds before the declared end where frames must still decode.
+_TAIL_SECONDS = 1.5
+
+
+@dataclass(frozen=True)
+class StreamInfo:
+    index: int
+    kind: StreamKind
+    codec: str
+    duration: float | None = None
+    bit_rate: int | None = None
+    # audio
+    sample_rate: int | None = None
+    channels: int | None = None
+    sample_format: str | None = None
+    # video
+    width: int | None = None
+    height: int | None = None
+    frame_rate: Fraction | None = None
+    pixel_format: str | None = None
+    sample_aspect_ratio: Fraction | None = None
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    container: str  # FFmpeg's demuxer name, e.g. "mp3", "mov,mp4,m4a,3gp,3g2,mj2"
+    size: int  # bytes
+    duration: float | None  # seconds, as declared by the container
+    bit_rate: int | None
+    streams: tuple[StreamInfo, ...]
+
+    @property
+    def audio(self) -> StreamInfo | None:
+        return next((s for s in self.streams if s.kind == "audio"), None)
+
+    @property
+    def video(self) -> StreamInfo | None:
+        return next((s for s in self.streams if s.kind == "video"), None)
+
+
+def probe(path: str | os.PathLike[str], *, cancel: CancelToken | None = None) -> MediaInfo:
+    """``inspect`` in a child process with the configured memory and time limits."""
+    limits = Limits(
+        memory_mb=settings.get("MEDIAMILL_DECODE_MEMORY_MB"),
+        timeout=settings.get("MEDIAMILL_PROBE_TIMEOUT"),
+    )
+    return run_isolated(
+        _inspect_isolated, os.fspath(path), limits=limits, cancel=cancel, what="probing"
+    )
+
+
+def _inspect_isolated(path: str, *, emit: Emit, cancel: CancelToken) -> MediaInfo:
+    return inspect(path)
+
+
+def inspect(path: str | os.PathLike[str]) -> MediaInfo:
+    """Describe the media in ``path``; raise ``MediaError`` naming the problem if unusable."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise MediaError(f"input file {str(path)!r} does not exist", code=3001) from None
+    except OSError as exc:
+        raise MediaError(f"cannot read input file: {exc.strerror}", code=3001) from exc
+    if not path.is_file():
+        raise MediaError(f"input {str(path)!r} is not a regular file", code=3001)
+    if size == 0:
+        raise MediaError("input file is empty (0 bytes)", code=4000)
+    try:
+        container = av.open(os.fspath(path), metadata_errors="ignore")
+    except av.error.InvalidDataError:
+        raise MediaError(
+            "input is not a media file FFmpeg recognises (its contents match no known format)",
+            code=4000,
+        ) from None
+    except MemoryError as exc:
+        raise ResourceLimitError("inspecting the input ran out of memory") from exc
+    except (av.error.FFmpegError, OSError) as exc:
+        raise MediaError(f"cannot open input: {exc}", code=4000) from exc
+    with container:
+        streams = tuple(
+            _describe(stream)
+            for stream in container.streams
+            if stream.type in ("audio", "video") and not _is_attached_picture(stream)
+        )
+        if not streams:
+            raise MediaError("input contains no audio or video stream", code=4000)
+        duration = container.duration / av.time_base if container.duration else None
+        _check_decodes(container, streams)
+        if duration is not None and duration > 2 * _TAIL_SECONDS:
+            _check_tail(container, streams, duration)
+        return MediaInfo(
+            container=container.format.name,
+            size=size,
+            duration=duration,
+            bit_rate=container.bit_rate or None,
+            streams=streams,
+        )
+
+
+def _is_attached_picture(stream: Any) -> bool:
+    # Cover art in an MP3 or MP4 shows up as a one-frame video stream; it is not video.
+    return bool(stream.type == "video" and stream.disposition & av.stream.Disposition.attached_pic)
+
+
+def _describe(stream: Any) -> StreamInfo:
+    ctx = stream.codec_context
+    duration = float(stream.duration * stream.time_base) if stream.duration else None
+    common: dict[str, Any] = {
+        "index": stream.index,
+        "codec": ctx.codec.canonical_name,
+        "duration": duration,
+        "bit_rate": ctx.bit_rate or None,
+    }
+    if stream.type == "audio":
+        return StreamInfo(
+            kind="audio",
+            sample_rate=ctx.sample_rate or None,
+            channels=ctx.channels or None,
+            sample_format=ctx.format.name if ctx.format else None,
+            **common,
+        )
+    rate = stream.average_rate or stream.guessed_rate
+    return StreamInfo(
+        kind="video",
+        width=ctx.width or None,
+        height=ctx.height or None,
+        frame_rate=Fraction(rate) if rate else None,
+        pixel_format=ctx.format.name if ctx.format else None,
+        sample_aspect_ratio=Fraction(ctx.sample_aspect_ratio) if ctx.sample_aspect_ratio else None,
+        **common,
+    )
+
+
+def _check_decodes(container: Any, streams: tuple[StreamInfo, ...]) -> None:
+    """Decode from the start until every stream has produced a frame."""
+    pending = {s.index for s in streams}
+    errors: dict[int, str] = {}
+    selected = [container.streams[i] for i in pending]
+    try:
+        for count, packet in enumerate(container.demux(selected)):
+            if packet.stream.index not in pending:
+                continue
+            try:
+                if packet.decode():
+                    pending.discard(packet.stream.index)
+            except av.error.FFmpegError as exc:
+                errors[packet.stream.index] = str(exc)
+            if not pending or count >= _HEAD_PACKETS:
+                break
+    except av.error.FFmpegError as exc:
+        raise MediaError(f"input is corrupt: {exc}", code=4000) from exc
+    if pending:
+        names = ", ".join(_stream_name(streams, i, errors) for i in sorted(pending))
+        raise MediaError(f"input could not be decoded: no frames from {names}", code=4000)
+
+
+def _check_tail(container: Any, streams: tuple[StreamInfo, ...], duration: float) -> None:
+    """Decode near the declared end: a truncated file has nothing there.
+
+    Seeking lands on a keyframe at or before the target, so decode forward until a frame
+    reaches the last seconds. Audio is preferred for this: it is far cheaper to decode.
+    """
+    target = duration - _TAIL_SECONDS
+    try:
+        container.seek(int(target * av.time_base), any_frame=False, backward=True)
+    except av.error.FFmpegError:
+        return  # not seekable: the full decode will judge the length
+    audio = [s for s in streams if s.kind == "audio"]
+    stream = container.streams[(audio or list(streams))[0].index]
+    reached = 0.0
+    try:
+        for count, packet in enumerate(container.demux(stream)):
+            for frame in packet.decode() if packet.size else ():
+                if frame.time is not None:
+                    reached = max(reached, float(frame.time))
+            if reached >= target - _TAIL_SECONDS or count >= 20 * _HEAD_PACKETS:
+                break
+    except av.error.FFmpegError:
+        pass
+    if reached < target - _TAIL_SECONDS:
+        raise MediaError(
+            f"input is truncated: its header declares {duration:.1f} s "
+            f"but decoding stops at {reached:.1f} s",
+            code=4000,
+        )
+
+
+def _stream_name(streams: tuple[StreamInfo, ...], index: int, errors: dict[int, str]) -> str:
+    stream = next(s for s in streams if s.index == index)
+    name = f"{stream.kind} stream #{index} ({stream.codec})"
+    return f"{name}: {errors[index]}" if index in errors else name

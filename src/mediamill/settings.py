@@ -1,0 +1,81 @@
+"""Every setting, declared once: its environment variable, default and meaning.
+
+This module is the one place that reads mediamill's environment variables. Other modules ask
+for a value with ``settings.get(NAME)``; nobody calls ``os.environ`` for a setting with an
+ad-hoc default. ``docs/settings.md`` documents each declared setting, and a test keeps the two
+in step.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mediamill.errors import ConfigurationError
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+    parse: Callable[[str], Any] = str
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number <= 0:
+        raise ValueError("must be a positive integer")
+    return number
+
+
+def _positive_float(value: str) -> float:
+    number = float(value)
+    if number <= 0:
+        raise ValueError("must be a positive number")
+    return number
+
+
+_DECLARED = [
+    Setting(
+        "MEDIAMILL_DATA_DIR",
+        "./var",
+        "Folder for everything mediamill keeps on disk: the embedded database, local buckets, "
+        "keys.",
+        Path,
+    ),
+    Setting(
+        "MEDIAMILL_DECODE_MEMORY_MB",
+        "2048",
+        "Address-space limit, in MiB, of the child process that decodes and encodes untrusted "
+        "media. A file that needs more fails its own job.",
+        _positive_int,
+    ),
+    Setting(
+        "MEDIAMILL_TRANSCODE_TIMEOUT",
+        "14400",
+        "Wall-clock limit, in seconds, for transcoding one input into all of its outputs.",
+        _positive_float,
+    ),
+    Setting(
+        "MEDIAMILL_PROBE_TIMEOUT",
+        "30",
+        "Wall-clock limit, in seconds, for inspecting one input.",
+        _positive_float,
+    ),
+]
+
+SETTINGS: dict[str, Setting] = {s.name: s for s in _DECLARED}
+
+
+def get(name: str) -> Any:
+    """The parsed value of a declared setting, read from the environment now."""
+    setting = SETTINGS[name]
+    raw = os.environ.get(name, setting.default)
+    try:
+        return setting.parse(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name}={raw!r} is not valid: {exc}") from exc
