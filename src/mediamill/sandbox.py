@@ -5,23 +5,29 @@ in a child process bounds the damage to the one job that asked for it: the child
 address-space limit, the parent enforces a wall-clock limit, and a child that dies by a
 signal becomes a clear ``MediaError`` instead of taking the caller down with it.
 
-The child reports back through a pipe: any number of events (progress, say), then exactly
-one result or one error. Errors derived from ``MediamillError`` arrive as themselves; any
-other exception in the child becomes a ``TranscodeError`` carrying its type and message.
+The child is a fresh interpreter (``python -m mediamill.sandbox``), not a fork: forking a
+process that runs threads (a server, a worker) is unsafe, and unlike ``multiprocessing``'s
+spawn it never re-imports the caller's ``__main__``. The work travels as a pickle on the
+child's stdin; the child answers on a private pipe with any number of events (progress),
+then exactly one result or one error. Errors derived from ``MediamillError`` arrive as
+themselves; any other exception in the child becomes a ``TranscodeError``.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import multiprocessing.connection
 import os
+import pickle
+import queue
 import resource
 import signal
+import subprocess
+import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import IO, Any, Protocol, TypeVar
 
 from mediamill.errors import CanceledError, MediaError, MediamillError, ResourceLimitError
 from mediamill.errors import TranscodeError
@@ -46,8 +52,8 @@ class Limits:
 
 #: How long a canceled child gets to stop by itself before it is killed.
 CANCEL_GRACE_SECONDS = 5.0
-
-_context = multiprocessing.get_context("spawn")
+#: The child's signal to stop at the next frame.
+CANCEL_SIGNAL = signal.SIGUSR1
 
 
 def run_isolated(
@@ -60,98 +66,128 @@ def run_isolated(
 ) -> T:
     """Call ``func(*args, emit=..., cancel=...)`` in a child process and return its result.
 
-    ``func`` must be importable by name (the child is spawned, not forked, so a parent with
-    threads is safe). It receives ``emit`` to send events to ``on_event`` and ``cancel``, a
-    token it should check between units of work.
+    ``func`` must be importable by name. It receives ``emit`` to send events to
+    ``on_event`` and ``cancel``, a token it should check between units of work.
     """
-    receiver, sender = _context.Pipe(duplex=False)
-    child_cancel = _context.Event()
-    process = _context.Process(
-        target=_child_main,
-        args=(sender, func, args, limits.memory_mb, child_cancel),
-        name=f"mediamill-{what}",
-        daemon=True,
+    answer_read, answer_write = os.pipe()
+    env = dict(os.environ, MEDIAMILL_SANDBOX_FD=str(answer_write))
+    try:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "mediamill.sandbox"],
+            stdin=subprocess.PIPE,
+            pass_fds=(answer_write,),
+            env=env,
+        )
+    finally:
+        os.close(answer_write)
+    messages: queue.Queue[tuple[str, Any]] = queue.Queue()
+    reader = threading.Thread(
+        target=_read_answers, args=(os.fdopen(answer_read, "rb"), messages), daemon=True
     )
-    process.start()
-    sender.close()
+    reader.start()
+    try:
+        assert child.stdin is not None
+        try:
+            child.stdin.write(pickle.dumps((func, args, limits.memory_mb)))
+            child.stdin.close()
+        except BrokenPipeError:
+            pass  # the child died at start; reported below
+        return _supervise(child, messages, limits, on_event, cancel, what)
+    finally:
+        if child.poll() is None:
+            child.kill()
+        child.wait()
+        reader.join(5)
+
+
+def _supervise(
+    child: subprocess.Popen[bytes],
+    messages: queue.Queue[tuple[str, Any]],
+    limits: Limits,
+    on_event: Emit | None,
+    cancel: CancelToken | None,
+    what: str,
+) -> Any:
     deadline = time.monotonic() + limits.timeout
     kill_at: float | None = None
-    try:
+    while True:
+        if cancel is not None and cancel.is_set() and kill_at is None:
+            if child.poll() is None:
+                child.send_signal(CANCEL_SIGNAL)
+            kill_at = time.monotonic() + CANCEL_GRACE_SECONDS
+        now = time.monotonic()
+        if kill_at is not None and now > kill_at:
+            raise CanceledError(f"{what} canceled")
+        if now > deadline:
+            raise ResourceLimitError(f"{what} took longer than the limit of {limits.timeout:g} s")
+        try:
+            kind, payload = messages.get(timeout=0.05)
+        except queue.Empty:
+            continue
+        if kind == "event":
+            if on_event is not None:
+                on_event(payload)
+        elif kind == "result":
+            return payload
+        elif kind == "error":
+            raise payload
+        else:  # "eof": the child closed its pipe without an answer
+            child.wait()
+            raise _death_error(child.returncode, what)
+
+
+def _read_answers(stream: IO[bytes], messages: queue.Queue[tuple[str, Any]]) -> None:
+    with stream:
         while True:
-            if cancel is not None and cancel.is_set() and kill_at is None:
-                child_cancel.set()
-                kill_at = time.monotonic() + CANCEL_GRACE_SECONDS
-            now = time.monotonic()
-            if kill_at is not None and now > kill_at:
-                raise CanceledError(f"{what} canceled")
-            if now > deadline:
-                raise ResourceLimitError(
-                    f"{what} took longer than the limit of {limits.timeout:g} s", code=4000
-                )
-            if receiver.poll(0.05):
-                try:
-                    kind, payload = receiver.recv()
-                except EOFError:
-                    break
-                if kind == "event":
-                    if on_event is not None:
-                        on_event(payload)
-                elif kind == "result":
-                    result: T = payload
-                    return result
-                else:
-                    raise payload
-            elif not process.is_alive():
-                # Drain anything sent just before the child exited.
-                if receiver.poll(0):
-                    continue
-                break
-        process.join(5)
-        raise _death_error(process.exitcode, what, limits)
-    finally:
-        if process.is_alive():
-            process.kill()
-        process.join(5)
-        receiver.close()
+            try:
+                messages.put(pickle.load(stream))
+            except (EOFError, pickle.UnpicklingError, OSError):
+                messages.put(("eof", None))
+                return
 
 
-def _death_error(exitcode: int | None, what: str, limits: Limits) -> MediamillError:
-    if exitcode is not None and exitcode < 0:
-        signame = signal.Signals(-exitcode).name
-        if -exitcode in (signal.SIGKILL, signal.SIGXCPU):
+def _death_error(returncode: int | None, what: str) -> MediamillError:
+    if returncode is not None and returncode < 0:
+        signame = signal.Signals(-returncode).name
+        if -returncode in (signal.SIGKILL, signal.SIGXCPU):
             return ResourceLimitError(f"{what} was stopped by {signame} (out of resources?)")
         return MediaError(f"{what} crashed with {signame}; the input is probably malformed")
-    return TranscodeError(f"{what} process exited unexpectedly with status {exitcode}")
+    return TranscodeError(f"{what} process exited unexpectedly with status {returncode}")
 
 
-def _child_main(
-    sender: multiprocessing.connection.Connection,
-    func: Callable[..., Any],
-    args: tuple[Any, ...],
-    memory_mb: int,
-    cancel: CancelToken,
-) -> None:
-    limit = memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+def _child_main() -> None:
+    answers = os.fdopen(int(os.environ.pop("MEDIAMILL_SANDBOX_FD")), "wb")
+    # Anything the work prints goes to stderr, never into the answer pipe.
+    os.dup2(2, 1)
+    cancel = threading.Event()
+    signal.signal(CANCEL_SIGNAL, lambda *_: cancel.set())
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
-    def emit(event: Any) -> None:
-        sender.send(("event", event))
+    def send(kind: str, payload: Any) -> None:
+        pickle.dump((kind, payload), answers)
+        answers.flush()
 
     try:
-        result = func(*args, emit=emit, cancel=cancel)
+        func, args, memory_mb = pickle.load(sys.stdin.buffer)
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        try:
+            result = func(*args, emit=lambda event: send("event", event), cancel=cancel)
+        except MemoryError:
+            raise ResourceLimitError(
+                f"decoding needed more than {memory_mb} MiB of memory"
+            ) from None
     except MediamillError as exc:
-        sender.send(("error", exc))
-    except MemoryError:
-        sender.send(
-            ("error", ResourceLimitError(f"decoding needed more than {memory_mb} MiB of memory"))
-        )
+        send("error", exc)
     except BaseException as exc:
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-        sender.send(("error", TranscodeError(f"internal error: {detail}", code=9999)))
+        send("error", TranscodeError(f"internal error: {detail}", code=9999))
     else:
-        sender.send(("result", result))
-    finally:
-        sender.close()
+        send("result", result)
+    answers.close()
     # Skip interpreter teardown: FFmpeg threads may still hold resources we no longer need.
     os._exit(0)
+
+
+if __name__ == "__main__":
+    _child_main()

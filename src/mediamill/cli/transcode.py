@@ -1,0 +1,134 @@
+"""``mediamill transcode INPUT -p PRESET_ID [-p ...] -o OUTDIR``: one-off local transcoding."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any, TextIO
+
+from mediamill.errors import OutputError
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "transcode",
+        help="transcode a local file with one or more presets",
+        description=(
+            "Decode INPUT once and write one output per preset into OUTDIR. Output names are "
+            "the input's name with the preset container's extension (song.mp3 -> song.wav); "
+            "when two presets share an extension the preset ID is added (song-100110.mp4). "
+            "Outputs appear only when all of them are complete."
+        ),
+    )
+    parser.add_argument("input", metavar="INPUT", type=Path, help="media file to transcode")
+    parser.add_argument(
+        "-p",
+        "--preset",
+        dest="presets",
+        metavar="PRESET_ID",
+        action="append",
+        required=True,
+        help="Elastic Transcoder preset ID (repeat for several outputs); see `mediamill presets`",
+    )
+    parser.add_argument(
+        "-o", "--output-dir", metavar="OUTDIR", type=Path, required=True, help="output folder"
+    )
+    parser.add_argument(
+        "-f", "--force", action="store_true", help="replace outputs that already exist"
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="print no progress")
+    parser.set_defaults(handler=run)
+
+
+def output_names(input_path: Path, extensions: list[tuple[str, str]]) -> list[str]:
+    """File names for ``(preset_id, extension)`` pairs, unique within the output folder."""
+    counts = Counter(ext for _, ext in extensions)
+    names = []
+    for preset_id, ext in extensions:
+        if counts[ext] > 1:
+            names.append(f"{input_path.stem}-{preset_id.rsplit('-', 1)[-1]}.{ext}")
+        else:
+            names.append(f"{input_path.stem}.{ext}")
+    return names
+
+
+def run(args: argparse.Namespace) -> int:
+    # Imported here: loading PyAV is the slow part of starting up.
+    from mediamill.engine import OutputRequest, transcode
+    from mediamill.presets import get_system
+
+    presets = [get_system(preset_id) for preset_id in args.presets]
+    if len({p.id for p in presets}) != len(presets):
+        raise OutputError("the same preset is given twice", code=1000)
+    if not args.input.is_file():
+        raise OutputError(f"input {str(args.input)!r} does not exist or is not a file", code=3001)
+    names = output_names(args.input, [(p.id, p.extension) for p in presets])
+    requests = [OutputRequest(p, args.output_dir / name) for p, name in zip(presets, names)]
+    report = None if args.quiet else ProgressReport(sys.stderr, args.input.name, len(requests))
+    cancel = threading.Event()
+    try:
+        results = transcode(
+            args.input,
+            requests,
+            progress=report.update if report else None,
+            cancel=cancel,
+            overwrite=args.force,
+        )
+    except KeyboardInterrupt:
+        cancel.set()
+        raise
+    finally:
+        if report:
+            report.close()
+    for result in results:
+        stats = result.stats
+        size = f"{stats.width}x{stats.height} " if stats.width else ""
+        print(
+            f"{result.path}  {result.preset.id}  {size}{stats.duration:.2f} s  "
+            f"{_human_size(stats.file_size)}"
+        )
+    return 0
+
+
+class ProgressReport:
+    """A progress bar on a terminal; a plain line every 10 % anywhere else."""
+
+    WIDTH = 30
+
+    def __init__(self, stream: TextIO, label: str, outputs: int) -> None:
+        self.stream = stream
+        self.label = f"{label} -> {outputs} output{'s' if outputs != 1 else ''}"
+        self.tty = stream.isatty()
+        self.started = time.monotonic()
+        self.last_line = -1
+        self.drawn = False
+
+    def update(self, percent: int) -> None:
+        if self.tty:
+            filled = self.WIDTH * percent // 100
+            bar = "#" * filled + "-" * (self.WIDTH - filled)
+            elapsed = time.monotonic() - self.started
+            self.stream.write(f"\r[{bar}] {percent:3d}%  {elapsed:5.1f} s  {self.label}")
+            self.drawn = True
+        elif percent // 10 > self.last_line:
+            self.last_line = percent // 10
+            self.stream.write(f"{self.label}: {percent}%\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _human_size(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")

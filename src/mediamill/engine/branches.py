@@ -1,0 +1,140 @@
+"""One stream of one output: a filter graph that shapes decoded frames, then an encoder.
+
+Each output owns its branches, and each output runs in its own thread, so the filters and
+encoders of different outputs never share state. The decoded frames they receive *are*
+shared between outputs: nothing here may modify a frame it is given (pushing it into a filter
+graph takes a new reference; only frames pulled out of the graph are ours to change).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from fractions import Fraction
+from typing import Any
+
+import av
+import av.error
+from av.video.frame import PictureType
+
+from mediamill.engine.plan import AudioPlan, VideoPlan
+from mediamill.probe import StreamInfo
+
+
+class Branch:
+    """A filter graph feeding an encoder that writes into one stream of a container."""
+
+    kind: str
+    stream: Any
+    graph: Any = None
+    source: Any = None
+    sink: Any = None
+
+    def encode(self, frame: Any | None) -> Iterator[Any]:
+        """Packets for ``frame`` (or, with ``None``, everything still buffered)."""
+        self.source.push(frame)
+        while True:
+            try:
+                shaped = self.sink.pull()
+            except (BlockingIOError, av.error.EOFError):
+                break
+            self.prepare(shaped)
+            yield from self.stream.encode(shaped)
+        if frame is None:
+            yield from self.stream.encode(None)
+
+
+    def prepare(self, frame: Any) -> None:
+        """Adjust a shaped frame (ours to change) before it is encoded."""
+
+
+class AudioBranch(Branch):
+    kind = "audio"
+
+    def __init__(self, container: Any, plan: AudioPlan, source: StreamInfo, time_base: Fraction):
+        stream: Any = container.add_stream(plan.encoder, rate=plan.sample_rate, layout=plan.layout)
+        stream.format = plan.sample_format
+        if plan.bit_rate:
+            stream.bit_rate = plan.bit_rate
+        stream.time_base = Fraction(1, plan.sample_rate)
+        stream.codec_context.options = dict(plan.options)
+        stream.codec_context.open(strict=False)
+        self.stream = stream
+        self.position = 0.0
+
+        graph = av.filter.Graph()
+        layout = "mono" if source.channels == 1 else "stereo" if source.channels == 2 else None
+        self.source = graph.add_abuffer(
+            sample_rate=source.sample_rate,
+            format=source.sample_format,
+            layout=layout or f"{source.channels}c",
+            time_base=time_base,
+        )
+        chain = [
+            graph.add("aresample", str(plan.sample_rate)),
+            graph.add(
+                "aformat",
+                f"sample_fmts={plan.sample_format}:channel_layouts={plan.layout}",
+            ),
+        ]
+        frame_size = stream.codec_context.frame_size
+        if frame_size:
+            # Fixed-frame encoders (AAC: 1024, MP3: 1152) need exactly that many samples.
+            chain.append(graph.add("asetnsamples", f"n={frame_size}:p=0"))
+        self.sink = graph.add("abuffersink")
+        _link(self.source, *chain, self.sink)
+        graph.configure()
+        self.graph = graph
+
+
+class VideoBranch(Branch):
+    kind = "video"
+
+    def __init__(self, container: Any, plan: VideoPlan, source: StreamInfo, time_base: Fraction):
+        geo = plan.geometry
+        stream: Any = container.add_stream(plan.encoder, rate=plan.frame_rate)
+        stream.width, stream.height = geo.width, geo.height
+        stream.pix_fmt = plan.pixel_format
+        if plan.bit_rate:
+            stream.bit_rate = plan.bit_rate
+        stream.time_base = 1 / plan.frame_rate
+        stream.codec_context.time_base = 1 / plan.frame_rate
+        stream.codec_context.options = dict(plan.options)
+        self.stream = stream
+
+        graph = av.filter.Graph()
+        self.source = graph.add_buffer(
+            width=source.width,
+            height=source.height,
+            format=source.pixel_format or "yuv420p",
+            time_base=time_base,
+        )
+        chain = [graph.add("scale", f"{geo.scale_width}:{geo.scale_height}:flags=bicubic")]
+        if geo.crops:
+            chain.append(graph.add("crop", f"{geo.crop_width}:{geo.crop_height}"))
+        if geo.pads:
+            chain.append(graph.add("pad", f"{geo.width}:{geo.height}:(ow-iw)/2:(oh-ih)/2"))
+        chain += [
+            graph.add("setsar", "1"),
+            graph.add("fps", _rate(plan.frame_rate)),
+            graph.add("format", plan.pixel_format),
+        ]
+        self.sink = graph.add("buffersink")
+        _link(self.source, *chain, self.sink)
+        graph.configure()
+        self.graph = graph
+
+
+    def prepare(self, frame: Any) -> None:
+        # A decoded frame remembers its input picture type, and encoders take an I frame as
+        # "force a keyframe here": every input keyframe (or, from some sources, every frame)
+        # would become one, blowing the bit rate. The preset's GOP decides keyframes.
+        frame.pict_type = PictureType.NONE
+
+
+def _rate(rate: Fraction) -> str:
+    return f"{rate.numerator}/{rate.denominator}"
+
+
+def _link(*nodes: Any) -> None:
+    for upstream, downstream in zip(nodes, nodes[1:], strict=False):
+        upstream.link_to(downstream)

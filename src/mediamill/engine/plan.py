@@ -1,0 +1,207 @@
+"""Turn a preset and a probed input into concrete FFmpeg settings for one output (pure).
+
+Everything Elastic Transcoder left to the service ("auto" values, unknown system-preset
+details) is decided here, in one place, so the encoding code only follows orders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from mediamill.engine.sizing import Geometry, fit_frame
+from mediamill.errors import MediaError, UnsupportedPresetError
+from mediamill.presets.model import AudioSettings, Preset, VideoSettings
+from mediamill.probe import MediaInfo, StreamInfo
+
+#: Containers this version can write, with FFmpeg's muxer name for each. HLS/TS, fmp4, gif,
+#: mpg, flv and mxf come later; they plug in here plus, for segmented ones, in the writer.
+MUXERS: Mapping[str, str] = {
+    "mp4": "mp4",
+    "mp3": "mp3",
+    "flac": "flac",
+    "wav": "wav",
+    "webm": "webm",
+    "ogg": "ogg",
+    "oga": "ogg",
+}
+
+#: Muxer options: put the MP4 index first so players can start before the download ends.
+MUXER_OPTIONS: Mapping[str, Mapping[str, str]] = {"mp4": {"movflags": "+faststart"}}
+
+DEFAULT_MAX_FRAME_RATE = Fraction(30)
+DEFAULT_AUDIO_RATE = 44100
+#: auto MaxWidth/MaxHeight, as Elastic Transcoder defined them.
+AUTO_MAX_WIDTH, AUTO_MAX_HEIGHT = 1920, 1080
+
+
+@dataclass(frozen=True)
+class AudioPlan:
+    encoder: str  # FFmpeg encoder name
+    sample_rate: int
+    layout: str  # "mono" / "stereo"
+    sample_format: str  # FFmpeg sample format the encoder is fed
+    bit_rate: int | None  # bit/s, None for lossless
+    options: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class VideoPlan:
+    encoder: str
+    geometry: Geometry
+    frame_rate: Fraction
+    pixel_format: str
+    bit_rate: int | None  # bit/s; None = constant quality
+    options: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OutputPlan:
+    muxer: str
+    muxer_options: Mapping[str, str]
+    audio: AudioPlan | None
+    video: VideoPlan | None
+
+
+def plan_output(preset: Preset, media: MediaInfo) -> OutputPlan:
+    muxer = MUXERS.get(preset.container)
+    if muxer is None:
+        raise UnsupportedPresetError(
+            f"preset {preset.id}: container {preset.container!r} is not supported yet "
+            f"(supported: {', '.join(sorted(MUXERS))})"
+        )
+    audio_in, video_in = media.audio, media.video
+    audio = (
+        plan_audio(preset.id, preset.audio, audio_in)
+        if preset.audio is not None and audio_in is not None and preset.audio.channels != 0
+        else None
+    )
+    video = (
+        plan_video(preset.id, preset.video, video_in)
+        if preset.video is not None and video_in is not None
+        else None
+    )
+    if audio is None and video is None:
+        wanted = " or ".join(k for k, v in (("audio", preset.audio), ("video", preset.video)) if v)
+        raise MediaError(
+            f"input has no {wanted or 'media'} stream, which preset {preset.id} needs", code=4000
+        )
+    return OutputPlan(muxer, MUXER_OPTIONS.get(muxer, {}), audio, video)
+
+
+def plan_audio(preset_id: str, settings: AudioSettings, source: StreamInfo) -> AudioPlan:
+    rate = settings.sample_rate or source.sample_rate or DEFAULT_AUDIO_RATE
+    channels = settings.channels or min(source.channels or 2, 2)
+    layout = "mono" if channels == 1 else "stereo"
+    bit_rate = settings.bit_rate * 1000 if settings.bit_rate else None
+    codec = settings.codec
+    if codec == "AAC":
+        if settings.profile not in (None, "auto", "AAC-LC"):
+            raise UnsupportedPresetError(
+                f"preset {preset_id}: AAC profile {settings.profile} needs an HE-AAC encoder, "
+                "which this FFmpeg build lacks; use AAC-LC"
+            )
+        return AudioPlan("aac", rate, layout, "fltp", bit_rate or 128_000, {"profile": "aac_low"})
+    if codec == "mp3":
+        return AudioPlan("libmp3lame", rate, layout, "s16p", bit_rate or 128_000)
+    if codec == "mp2":
+        return AudioPlan("mp2", rate, layout, "s16", bit_rate or 192_000)
+    if codec == "vorbis":
+        # FFmpeg's own Vorbis encoder is flagged experimental; it is the one in this build.
+        return AudioPlan("vorbis", rate, layout, "fltp", bit_rate, {"strict": "experimental"})
+    if codec == "flac":
+        depth = settings.bit_depth or 16
+        fmt = "s16" if depth == 16 else "s32"
+        return AudioPlan("flac", rate, layout, fmt, None)
+    if codec == "pcm":
+        return AudioPlan(_pcm_encoder(preset_id, settings), rate, layout, _pcm_format(settings), None)
+    raise UnsupportedPresetError(f"preset {preset_id}: audio codec {codec!r} is not supported")
+
+
+_PCM_ENCODERS = {
+    (8, False): ("pcm_u8", "u8"),
+    (16, True): ("pcm_s16le", "s16"),
+    (24, True): ("pcm_s24le", "s32"),
+    (32, True): ("pcm_s32le", "s32"),
+}
+
+
+def _pcm_key(preset_id: str, settings: AudioSettings) -> tuple[int, bool]:
+    depth = settings.bit_depth or 16
+    signed = settings.signed if settings.signed is not None else depth > 8
+    if (depth, signed) not in _PCM_ENCODERS:
+        kind = "signed" if signed else "unsigned"
+        raise UnsupportedPresetError(
+            f"preset {preset_id}: {depth}-bit {kind} PCM cannot be stored in WAV "
+            "(8-bit is unsigned, 16/24/32-bit are signed)"
+        )
+    return depth, signed
+
+
+def _pcm_encoder(preset_id: str, settings: AudioSettings) -> str:
+    return _PCM_ENCODERS[_pcm_key(preset_id, settings)][0]
+
+
+def _pcm_format(settings: AudioSettings) -> str:
+    return _PCM_ENCODERS[_pcm_key("", settings)][1]
+
+
+def plan_video(preset_id: str, settings: VideoSettings, source: StreamInfo) -> VideoPlan:
+    if not source.width or not source.height:
+        raise MediaError("input video stream has no frame size", code=4000)
+    geometry = fit_frame(
+        source.width,
+        source.height,
+        settings.max_width or AUTO_MAX_WIDTH,
+        settings.max_height or AUTO_MAX_HEIGHT,
+        settings.sizing_policy,
+        settings.padding_policy,
+        source.sample_aspect_ratio,
+    )
+    frame_rate = settings.frame_rate or min(
+        source.frame_rate or DEFAULT_MAX_FRAME_RATE,
+        settings.max_frame_rate or DEFAULT_MAX_FRAME_RATE,
+    )
+    bit_rate = settings.bit_rate * 1000 if settings.bit_rate else None
+    gop = settings.keyframes_max_dist
+    common: dict[str, str] = {}
+    if gop:
+        common["g"] = str(gop)
+        if settings.fixed_gop:
+            common["keyint_min"] = str(gop)
+            common["sc_threshold"] = "0"
+    if settings.max_bit_rate:
+        common["maxrate"] = f"{settings.max_bit_rate}k"
+        common["bufsize"] = f"{settings.buffer_size or 10 * settings.max_bit_rate}k"
+    codec = settings.codec
+    if codec == "H.264":
+        options = {**common, "preset": "medium"}
+        if settings.profile:
+            options["profile"] = settings.profile
+        if settings.level:
+            options["level"] = settings.level
+        if settings.max_reference_frames is not None:
+            options["refs"] = str(max(1, settings.max_reference_frames))
+        if bit_rate is None:
+            options["crf"] = "23"
+        if settings.interlaced_mode in ("TopFirst", "BottomFirst"):
+            field_order = "tff" if settings.interlaced_mode == "TopFirst" else "bff"
+            options["x264-params"] = f"interlaced=1:{field_order}=1"
+        return VideoPlan("libx264", geometry, frame_rate, "yuv420p", bit_rate, options)
+    if codec in ("vp8", "vp9"):
+        # "good" quality at cpu-used 4: libvpx's defaults are many times slower for little gain.
+        options = {**common, "deadline": "good", "cpu-used": "4"}
+        if bit_rate is None:
+            options["crf"] = "32"
+        elif not settings.max_bit_rate:
+            # libvpx's one-pass VBR undershoots short inputs by 15 % and more; one-pass CBR
+            # (min = max = target) keeps the preset's bit rate, which is what users ask for.
+            options["minrate"] = options["maxrate"] = f"{settings.bit_rate}k"
+        if codec == "vp8" and settings.profile:
+            options["profile"] = settings.profile
+        encoder = "libvpx" if codec == "vp8" else "libvpx-vp9"
+        return VideoPlan(encoder, geometry, frame_rate, "yuv420p", bit_rate, options)
+    raise UnsupportedPresetError(
+        f"preset {preset_id}: video codec {codec!r} is not supported yet (H.264, vp8, vp9 are)"
+    )

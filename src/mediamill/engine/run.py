@@ -1,0 +1,200 @@
+"""Decode one input once and feed every output's writer thread.
+
+This is the work that runs inside the sandboxed child: it trusts nothing about the input.
+Outputs are written to the paths it is given; making them visible is the caller's job.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import av
+import av.error
+
+from mediamill.engine.plan import OutputPlan, plan_output
+from mediamill.engine.writer import OutputWriter
+from mediamill.errors import CanceledError, MediaError, MediamillError, TranscodeError
+from mediamill.presets.model import Preset
+from mediamill.probe import MediaInfo, inspect
+from mediamill.sandbox import CancelToken
+
+ProgressCallback = Callable[[int], None]
+
+#: Undecodable packets tolerated before the input is declared corrupt (FFmpeg skips a few
+#: damaged frames in otherwise good files; a file that is mostly damage is refused).
+MAX_DECODE_ERRORS = 50
+#: A decode that ends this much before the declared duration means the file is truncated.
+TRUNCATION_TOLERANCE = 1.0
+
+
+@dataclass(frozen=True)
+class OutputStats:
+    """What Elastic Transcoder reported per output, measured on the written file."""
+
+    duration: float  # seconds
+    file_size: int  # bytes
+    width: int | None
+    height: int | None
+    frame_rate: Fraction | None
+
+    @property
+    def duration_millis(self) -> int:
+        return round(self.duration * 1000)
+
+
+def encode_outputs(
+    input_path: str,
+    targets: list[tuple[Preset, str]],
+    *,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken,
+) -> list[OutputStats]:
+    """Write each ``(preset, path)`` target from ``input_path``; return stats per target."""
+    media = inspect(input_path)
+    plans = [plan_output(preset, media) for preset, _ in targets]
+    _Decoder(input_path, media, plans, [path for _, path in targets], progress, cancel).run()
+    return [measure(path) for _, path in targets]
+
+
+class _Decoder:
+    def __init__(
+        self,
+        input_path: str,
+        media: MediaInfo,
+        plans: list[OutputPlan],
+        paths: list[str],
+        progress: ProgressCallback | None,
+        cancel: CancelToken,
+    ) -> None:
+        self.input_path = input_path
+        self.media = media
+        self.plans = plans
+        self.paths = paths
+        self.progress = progress
+        self.cancel = cancel
+        self.reported = -1
+
+    def run(self) -> None:
+        try:
+            container: Any = av.open(self.input_path, metadata_errors="ignore")
+        except av.error.FFmpegError as exc:
+            raise MediaError(f"cannot open input: {exc}", code=4000) from exc
+        with container:
+            streams = self._select(container)
+            inputs = {
+                kind: (info, stream.time_base) for kind, (stream, info) in streams.items()
+            }
+            writers = [
+                OutputWriter(i, path, plan, inputs, self.cancel)
+                for i, (path, plan) in enumerate(zip(self.paths, self.plans, strict=True))
+            ]
+            for writer in writers:
+                writer.start()
+            try:
+                decoded_until = self._decode(container, streams, writers)
+            finally:
+                for writer in writers:
+                    writer.finish()
+                for writer in writers:
+                    writer.join()
+            self._raise_first_error(writers)
+        if self.cancel.is_set():
+            raise CanceledError("transcode canceled")
+        declared = self.media.duration
+        if declared and decoded_until < declared - TRUNCATION_TOLERANCE:
+            raise MediaError(
+                f"input is truncated or damaged: its header declares {declared:.1f} s "
+                f"but only {decoded_until:.1f} s could be decoded",
+                code=4000,
+            )
+
+    def _select(self, container: Any) -> dict[str, tuple[Any, Any]]:
+        wanted = {kind for plan in self.plans for kind in ("audio", "video") if getattr(plan, kind)}
+        selected: dict[str, tuple[Any, Any]] = {}
+        for info in self.media.streams:
+            if info.kind in wanted and info.kind not in selected:
+                stream = container.streams[info.index]
+                stream.thread_type = "AUTO"
+                selected[info.kind] = (stream, info)
+        return selected
+
+    def _decode(
+        self, container: Any, streams: dict[str, tuple[Any, Any]], writers: list[OutputWriter]
+    ) -> float:
+        kinds = {stream.index: kind for kind, (stream, _) in streams.items()}
+        errors = 0
+        decoded_until = 0.0
+        next_pts = dict.fromkeys(kinds, 0)
+        for packet in container.demux([stream for stream, _ in streams.values()]):
+            if self.cancel.is_set():
+                raise CanceledError("transcode canceled")
+            if any(w.error is not None for w in writers):
+                return decoded_until
+            kind = kinds[packet.stream.index]
+            try:
+                frames = packet.decode()
+            except av.error.FFmpegError as exc:
+                errors += 1
+                if errors > MAX_DECODE_ERRORS:
+                    raise MediaError(f"input is corrupt: {exc}", code=4000) from exc
+                continue
+            for frame in frames:
+                # Only this thread may touch a frame before it is shared with the outputs.
+                if frame.pts is None:
+                    frame.pts = next_pts[packet.stream.index]
+                if kind == "audio":
+                    next_pts[packet.stream.index] = frame.pts + int(
+                        frame.samples / frame.sample_rate / packet.stream.time_base
+                    )
+                if frame.time is not None:
+                    end = float(frame.time) + _frame_seconds(frame, kind)
+                    decoded_until = max(decoded_until, end)
+                for writer in writers:
+                    writer.put(kind, frame)
+            self._report(writers)
+        return decoded_until
+
+    def _report(self, writers: list[OutputWriter]) -> None:
+        if self.progress is None or not self.media.duration:
+            return
+        done = min(w.position for w in writers) / self.media.duration
+        # 100 is said by the caller once the outputs are complete and in place.
+        percent = min(99, int(done * 100))
+        if percent > self.reported:
+            self.reported = percent
+            self.progress(percent)
+
+    @staticmethod
+    def _raise_first_error(writers: list[OutputWriter]) -> None:
+        for writer in writers:
+            exc = writer.error
+            if exc is None:
+                continue
+            if isinstance(exc, MediamillError):
+                raise exc
+            raise TranscodeError(f"output {writer.index + 1}: {exc}") from exc
+
+
+def _frame_seconds(frame: Any, kind: str) -> float:
+    if kind == "audio" and frame.sample_rate:
+        return float(frame.samples / frame.sample_rate)
+    return 0.0
+
+
+def measure(path: str) -> OutputStats:
+    """Duration, size and frame size of a file we just wrote."""
+    size = os.path.getsize(path)
+    with av.open(path) as container:
+        video = container.streams.video[0] if container.streams.video else None
+        duration = container.duration / av.time_base if container.duration else 0.0
+        return OutputStats(
+            duration=duration,
+            file_size=size,
+            width=video.codec_context.width if video else None,
+            height=video.codec_context.height if video else None,
+            frame_rate=Fraction(video.average_rate) if video and video.average_rate else None,
+        )

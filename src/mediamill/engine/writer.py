@@ -1,0 +1,130 @@
+"""One output file, written by its own thread from a queue of decoded frames.
+
+PyAV releases the GIL while FFmpeg encodes, so outputs in separate threads encode on
+separate cores. The queue is bounded: a slow output makes the decoder wait instead of
+letting decoded frames pile up in memory.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+from fractions import Fraction
+from typing import Any
+
+import av
+import av.error
+
+from mediamill.engine.branches import AudioBranch, Branch, VideoBranch
+from mediamill.engine.plan import OutputPlan
+from mediamill.errors import CanceledError, MediamillError, TranscodeError
+from mediamill.probe import StreamInfo
+from mediamill.sandbox import CancelToken
+
+#: Decoded frames that may wait for one output (about 1.5 s of 30 fps video).
+QUEUE_FRAMES = 48
+
+_STOP = None
+
+
+class OutputWriter(threading.Thread):
+    def __init__(
+        self,
+        index: int,
+        path: str,
+        plan: OutputPlan,
+        inputs: dict[str, tuple[StreamInfo, Fraction]],
+        cancel: CancelToken,
+    ) -> None:
+        super().__init__(name=f"mediamill-output-{index}", daemon=True)
+        self.index = index
+        self.path = path
+        self.plan = plan
+        self.inputs = inputs
+        self.cancel = cancel
+        self.frames: queue.Queue[tuple[str, Any] | None] = queue.Queue(QUEUE_FRAMES)
+        self.error: BaseException | None = None
+        self.kinds = {k for k in ("audio", "video") if getattr(plan, k) is not None}
+        self._written = dict.fromkeys(self.kinds, 0.0)  # seconds muxed, per stream
+
+    @property
+    def position(self) -> float:
+        """Seconds of media written to every stream of this output so far."""
+        return min(self._written.values())
+
+    def put(self, kind: str, frame: Any) -> None:
+        """Hand a decoded frame to this output (blocks while its queue is full)."""
+        if kind not in self.kinds or self.error is not None:
+            return
+        while True:
+            try:
+                self.frames.put((kind, frame), timeout=0.2)
+                return
+            except queue.Full:
+                if self.error is not None or self.cancel.is_set() or not self.is_alive():
+                    return
+
+    def finish(self) -> None:
+        if self.is_alive():
+            self.frames.put(_STOP)
+
+    def run(self) -> None:
+        try:
+            self._write()
+        except BaseException as exc:  # reported by the decoding thread
+            self.error = exc
+            # Unblock a decoder waiting on a full queue.
+            while not self.frames.empty():
+                self.frames.get_nowait()
+
+    def _write(self) -> None:
+        plan = self.plan
+        try:
+            container: Any = av.open(
+                self.path, "w", format=plan.muxer, options=dict(plan.muxer_options)
+            )
+        except (av.error.FFmpegError, OSError) as exc:
+            raise TranscodeError(f"cannot create output file: {exc}") from exc
+        with container:
+            branches: dict[str, Branch] = {}
+            try:
+                # Video first: players expect it as the first track.
+                if plan.video is not None:
+                    src, tb = self.inputs["video"]
+                    branches["video"] = VideoBranch(container, plan.video, src, tb)
+                if plan.audio is not None:
+                    src, tb = self.inputs["audio"]
+                    branches["audio"] = AudioBranch(container, plan.audio, src, tb)
+            except (av.error.FFmpegError, ValueError) as exc:
+                raise TranscodeError(f"cannot set up the encoder: {exc}") from exc
+            try:
+                while True:
+                    item = self.frames.get()
+                    if item is _STOP:
+                        break
+                    if self.cancel.is_set():
+                        raise CanceledError("transcode canceled")
+                    kind, frame = item
+                    self._mux(container, kind, branches[kind].encode(frame))
+                for kind, branch in branches.items():
+                    self._mux(container, kind, branch.encode(None))
+            except MediamillError:
+                raise
+            except av.error.FFmpegError as exc:
+                raise TranscodeError(f"encoding failed: {exc}") from exc
+
+    def _mux(self, container: Any, kind: str, packets: Any) -> None:
+        for packet in packets:
+            container.mux(packet)
+            if packet.pts is not None and packet.time_base:
+                end = float((packet.pts + (packet.duration or 0)) * packet.time_base)
+                if end > self._written[kind]:
+                    self._written[kind] = end
+
+
+def remove_quietly(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass

@@ -1,0 +1,697 @@
+"""Elastic Transcoder's JSON preset shape, to and from the typed model.
+
+``parse`` is the only way wire settings become a ``Preset``: it checks every value against
+the rules in ``presets.rules`` and reports *all* violations at once, each naming its field the
+way the wire does (``Audio.CodecOptions.BitDepth``, ``Video.Watermarks[2].Opacity``).
+
+``to_wire`` produces the ``Preset`` object of ReadPreset/ListPresets. Every value is a JSON
+string. ``None`` settings that mean "auto" are written as ``"auto"`` (SampleRate, Channels,
+Video BitRate/FrameRate/MaxWidth/MaxHeight, Thumbnails MaxWidth/MaxHeight); settings that are
+simply unset are left out. ``Video.CodecOptions`` is written from ``VideoSettings.codec_options``,
+the map as it was received, so it matches what the client sent key for key.
+
+The ARN names the caller's region and account, which this pure module does not know: pass
+``arn=preset_arn(...)`` to include one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
+from types import MappingProxyType
+from typing import Any
+
+from mediamill.errors import PresetValidationError
+from mediamill.presets import rules
+from mediamill.presets.model import (
+    AudioSettings,
+    Preset,
+    PresetType,
+    ThumbnailSettings,
+    VideoSettings,
+    Watermark,
+)
+
+_PRESET_FIELDS = (
+    "Id",
+    "Arn",
+    "Name",
+    "Description",
+    "Container",
+    "Audio",
+    "Video",
+    "Thumbnails",
+    "Type",
+)
+_AUDIO_FIELDS = ("Codec", "SampleRate", "BitRate", "Channels", "AudioPackingMode", "CodecOptions")
+_AUDIO_OPTIONS = ("Profile", "BitDepth", "BitOrder", "Signed")
+_VIDEO_FIELDS = (
+    "Codec",
+    "CodecOptions",
+    "KeyframesMaxDist",
+    "FixedGOP",
+    "BitRate",
+    "FrameRate",
+    "MaxFrameRate",
+    "Resolution",
+    "AspectRatio",
+    "MaxWidth",
+    "MaxHeight",
+    "DisplayAspectRatio",
+    "SizingPolicy",
+    "PaddingPolicy",
+    "Watermarks",
+)
+#: Wire key -> ``Watermark`` attribute.
+_WATERMARK_FIELDS = {
+    "Id": "id",
+    "MaxWidth": "max_width",
+    "MaxHeight": "max_height",
+    "SizingPolicy": "sizing_policy",
+    "HorizontalAlign": "horizontal_align",
+    "HorizontalOffset": "horizontal_offset",
+    "VerticalAlign": "vertical_align",
+    "VerticalOffset": "vertical_offset",
+    "Opacity": "opacity",
+    "Target": "target",
+}
+_THUMBNAIL_FIELDS = (
+    "Format",
+    "Interval",
+    "Resolution",
+    "AspectRatio",
+    "MaxWidth",
+    "MaxHeight",
+    "SizingPolicy",
+    "PaddingPolicy",
+)
+
+
+def preset_arn(preset_id: str, *, region: str, account: str) -> str:
+    """A preset's ARN. The account is the caller's, for system presets too."""
+    return f"arn:aws:elastictranscoder:{region}:{account}:preset/{preset_id}"
+
+
+def parse(wire: Mapping[str, Any], *, preset_id: str, preset_type: str = "Custom") -> Preset:
+    """Turn a wire preset (CreatePreset's body, or a ReadPreset ``Preset``) into a ``Preset``.
+
+    ``preset_id`` and ``preset_type`` are assigned by the server, so ``Id``, ``Arn`` and
+    ``Type`` in ``wire`` are accepted and ignored. Only custom presets are held to the
+    40-character ``Name`` limit. Raises ``PresetValidationError`` listing every violation.
+    """
+    kind: PresetType
+    if preset_type == "System":
+        kind = "System"
+    elif preset_type == "Custom":
+        kind = "Custom"
+    else:
+        raise ValueError(f"preset_type must be 'System' or 'Custom', not {preset_type!r}")
+
+    check = _Checker()
+    if not rules.PRESET_ID_PATTERN.fullmatch(preset_id):
+        check.fail(f"Id {preset_id!r} must match {rules.PRESET_ID_PATTERN_TEXT}")
+    check.known(wire, "", _PRESET_FIELDS)
+
+    name = check.text(wire, "", "Name", required=True)
+    max_name = rules.NAME_MAX_LENGTH if kind == "Custom" else None
+    if name is not None:
+        check.length(name, "Name", 1, max_name)
+    description = check.text(wire, "", "Description")
+    if description is not None:
+        check.length(description, "Description", 0, rules.DESCRIPTION_MAX_LENGTH)
+    container = check.choice(wire, "", "Container", rules.CONTAINERS, required=True)
+
+    audio_wire = check.section(wire, "", "Audio")
+    video_wire = check.section(wire, "", "Video")
+    thumbnails_wire = check.section(wire, "", "Thumbnails")
+    audio = None if audio_wire is None else _parse_audio(check, audio_wire, container)
+    video = None if video_wire is None else _parse_video(check, video_wire, container)
+    thumbnails = None if thumbnails_wire is None else _parse_thumbnails(check, thumbnails_wire)
+
+    if container is not None:
+        takes_audio = bool(rules.AUDIO_CODECS_BY_CONTAINER[container])
+        takes_video = bool(rules.VIDEO_CODECS_BY_CONTAINER[container])
+        if not takes_video:
+            if video_wire is not None:
+                check.fail(f"Video is not allowed in audio-only container {container!r}")
+            if thumbnails_wire is not None:
+                check.fail(f"Thumbnails are not allowed in audio-only container {container!r}")
+            if audio_wire is None:
+                check.fail(f"Audio is required for audio-only container {container!r}")
+        if not takes_audio:
+            if audio_wire is not None:
+                check.fail(f"Audio is not allowed in container {container!r}")
+            if video_wire is None:
+                check.fail(f"Video is required for container {container!r}")
+        if takes_audio and takes_video:
+            if audio_wire is None and video_wire is None:
+                check.fail("a preset needs Audio, Video or both")
+            if thumbnails_wire is not None and video_wire is None:
+                check.fail("Thumbnails need a Video section")
+
+    if check.violations:
+        raise PresetValidationError(check.violations)
+    assert name is not None and container is not None  # a missing one is a violation above
+    return Preset(
+        id=preset_id,
+        name=name,
+        container=container,
+        description=description or "",
+        type=kind,
+        audio=audio,
+        video=video,
+        thumbnails=thumbnails,
+    )
+
+
+def to_wire(preset: Preset, *, arn: str | None = None) -> dict[str, Any]:
+    """The ReadPreset/ListPresets ``Preset`` object for ``preset``; ``Arn`` only if given."""
+    wire: dict[str, Any] = {"Id": preset.id}
+    if arn is not None:
+        wire["Arn"] = arn
+    wire["Name"] = preset.name
+    wire["Description"] = preset.description
+    wire["Container"] = preset.container
+    if preset.audio is not None:
+        wire["Audio"] = _audio_to_wire(preset.audio)
+    if preset.video is not None:
+        wire["Video"] = _video_to_wire(preset.video)
+    if preset.thumbnails is not None:
+        wire["Thumbnails"] = _thumbnails_to_wire(preset.thumbnails)
+    wire["Type"] = preset.type
+    return wire
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+class _Checker:
+    """Reads wire values, recording each violation and carrying on, so all are reported.
+
+    Every reader returns ``None`` for a missing, ``auto`` or invalid value; an invalid one
+    has been recorded, so ``parse`` never builds a preset from it.
+    """
+
+    def __init__(self) -> None:
+        self.violations: list[str] = []
+
+    def fail(self, message: str) -> None:
+        self.violations.append(message)
+
+    def known(self, obj: Mapping[str, Any], where: str, fields: Sequence[str]) -> None:
+        for key in obj:
+            if key not in fields:
+                self.fail(f"{where}{key} is not a known field (expected: {', '.join(fields)})")
+
+    def section(self, obj: Mapping[str, Any], where: str, key: str) -> Mapping[str, Any] | None:
+        raw = obj.get(key)
+        if raw is None:
+            return None
+        if not isinstance(raw, Mapping):
+            self.fail(f"{where}{key} must be an object, not {_json_type(raw)}")
+            return None
+        return raw
+
+    def text(
+        self, obj: Mapping[str, Any], where: str, key: str, *, required: bool = False
+    ) -> str | None:
+        raw = obj.get(key)
+        if raw is None:
+            if required:
+                self.fail(f"{where}{key} is required")
+            return None
+        if not isinstance(raw, str):
+            self.fail(f"{where}{key} must be a string, not {_json_type(raw)} {raw!r}")
+            return None
+        return raw
+
+    def length(self, value: str, field: str, low: int, high: int | None) -> None:
+        if high is None:
+            if len(value) < low:
+                self.fail(f"{field} must not be empty")
+        elif not low <= len(value) <= high:
+            self.fail(f"{field} must be {low} to {high} characters long (got {len(value)})")
+
+    def choice(
+        self,
+        obj: Mapping[str, Any],
+        where: str,
+        key: str,
+        allowed: Sequence[str],
+        *,
+        required: bool = False,
+    ) -> str | None:
+        value = self.text(obj, where, key, required=required)
+        if value is not None and value not in allowed:
+            self.fail(f"{where}{key} {value!r} is not valid (allowed: {', '.join(allowed)})")
+            return None
+        return value
+
+    def integer(
+        self,
+        obj: Mapping[str, Any],
+        where: str,
+        key: str,
+        bounds: tuple[int, int] | None,
+        *,
+        digits: tuple[int, int] = (1, 9),
+        auto: bool = False,
+        even: bool = False,
+        required: bool = False,
+    ) -> int | None:
+        """An integer written in decimal digits, within ``bounds`` (inclusive), or ``auto``."""
+        value = self.text(obj, where, key, required=required)
+        if value is None or (auto and value == "auto"):
+            return None
+        pattern = re.compile(rf"\d{{{digits[0]},{digits[1]}}}", re.ASCII)
+        number = int(value) if pattern.fullmatch(value) else None
+        if (
+            number is None
+            or (bounds is not None and not bounds[0] <= number <= bounds[1])
+            or (even and number % 2)
+        ):
+            if bounds is None:
+                expected = f"of {digits[0]} to {digits[1]} digits"
+            else:
+                expected = f"from {bounds[0]} to {bounds[1]}"
+            expected = f"{'an even' if even else 'an'} integer {expected}"
+            if auto:
+                expected = f"'auto' or {expected}"
+            self.fail(f"{where}{key} {value!r} must be {expected}")
+            return None
+        return number
+
+    def flag(self, obj: Mapping[str, Any], where: str, key: str) -> bool | None:
+        value = self.choice(obj, where, key, ("true", "false"))
+        return None if value is None else value == "true"
+
+    def frame_rate(
+        self, obj: Mapping[str, Any], where: str, key: str, *, auto: bool
+    ) -> Fraction | None:
+        allowed = (("auto",) if auto else ()) + tuple(rules.FRAME_RATES)
+        value = self.choice(obj, where, key, allowed)
+        return None if value is None or value == "auto" else rules.FRAME_RATES[value]
+
+    def pattern(
+        self, obj: Mapping[str, Any], where: str, key: str, regex: re.Pattern[str], what: str
+    ) -> str | None:
+        value = self.text(obj, where, key)
+        if value is not None and not regex.fullmatch(value):
+            self.fail(f"{where}{key} {value!r} must be {what}")
+            return None
+        return value
+
+    def allowed_for(self, field: str, codec: str | None, codecs: Sequence[str]) -> None:
+        """Record a violation if ``field`` is set for a codec it does not apply to."""
+        if codec is not None and codec not in codecs:
+            self.fail(f"{field} applies only to codec {' or '.join(codecs)} (not {codec!r})")
+
+
+def _json_type(value: object) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, list | tuple):
+        return "array"
+    if isinstance(value, Mapping):
+        return "object"
+    return type(value).__name__
+
+
+def _codec_in_container(
+    check: _Checker,
+    field: str,
+    codec: str | None,
+    container: str | None,
+    by_container: Mapping[str, tuple[str, ...]],
+) -> None:
+    # A container that takes no such section at all is reported once, by parse().
+    if codec is None or container is None or not by_container[container]:
+        return
+    allowed = by_container[container]
+    if codec not in allowed:
+        names = ", ".join(allowed)
+        check.fail(
+            f"{field} {codec!r} is not allowed in container {container!r} (allowed: {names})"
+        )
+
+
+def _parse_audio(
+    check: _Checker, wire: Mapping[str, Any], container: str | None
+) -> AudioSettings | None:
+    check.known(wire, "Audio.", _AUDIO_FIELDS)
+    codec = check.choice(wire, "Audio.", "Codec", rules.AUDIO_CODECS, required=True)
+    _codec_in_container(check, "Audio.Codec", codec, container, rules.AUDIO_CODECS_BY_CONTAINER)
+    sample_rate = check.choice(wire, "Audio.", "SampleRate", rules.SAMPLE_RATES)
+    bit_rate = check.integer(wire, "Audio.", "BitRate", rules.AUDIO_BIT_RATE_RANGE, digits=(1, 3))
+    channels = check.choice(wire, "Audio.", "Channels", rules.CHANNELS)
+    packing_mode = check.choice(wire, "Audio.", "AudioPackingMode", rules.PACKING_MODES)
+    if (
+        packing_mode not in (None, "SingleTrack")
+        and container is not None
+        and container not in rules.MULTI_TRACK_CONTAINERS
+    ):
+        check.fail(
+            f"Audio.AudioPackingMode {packing_mode!r} is only allowed in container 'mxf' "
+            f"(not {container!r})"
+        )
+
+    profile = bit_depth = bit_order = signed = None
+    options = check.section(wire, "Audio.", "CodecOptions")
+    if options is not None:
+        where = "Audio.CodecOptions."
+        check.known(options, where, _AUDIO_OPTIONS)
+        profile = check.choice(options, where, "Profile", rules.AAC_PROFILES)
+        if profile is not None:
+            check.allowed_for(where + "Profile", codec, ("AAC",))
+        bit_depth = check.choice(options, where, "BitDepth", rules.BIT_DEPTHS["pcm"])
+        if bit_depth is not None:
+            check.allowed_for(where + "BitDepth", codec, tuple(rules.BIT_DEPTHS))
+            depths = rules.BIT_DEPTHS.get(codec or "", ())
+            if depths and bit_depth not in depths:
+                check.fail(
+                    f"{where}BitDepth {bit_depth!r} is not valid for {codec} "
+                    f"(allowed: {', '.join(depths)})"
+                )
+        bit_order = check.choice(options, where, "BitOrder", rules.BIT_ORDERS)
+        if bit_order is not None:
+            check.allowed_for(where + "BitOrder", codec, ("pcm",))
+        signed = check.choice(options, where, "Signed", rules.SIGNED_VALUES)
+        if signed is not None:
+            check.allowed_for(where + "Signed", codec, ("pcm",))
+
+    if codec is None:
+        return None
+    return AudioSettings(
+        codec=codec,
+        sample_rate=_int_or_auto(sample_rate),
+        bit_rate=bit_rate,
+        channels=_int_or_auto(channels),
+        packing_mode=packing_mode or "SingleTrack",
+        profile=profile,
+        bit_depth=None if bit_depth is None else int(bit_depth),
+        bit_order=bit_order,
+        signed=None if signed is None else signed == "Signed",
+    )
+
+
+def _int_or_auto(value: str | None) -> int | None:
+    return None if value is None or value == "auto" else int(value)
+
+
+def _parse_video(
+    check: _Checker, wire: Mapping[str, Any], container: str | None
+) -> VideoSettings | None:
+    where = "Video."
+    check.known(wire, where, _VIDEO_FIELDS)
+    codec = check.choice(wire, where, "Codec", rules.VIDEO_CODECS, required=True)
+    _codec_in_container(check, "Video.Codec", codec, container, rules.VIDEO_CODECS_BY_CONTAINER)
+    options = _parse_video_options(check, wire, codec)
+    keyframes_max_dist = check.integer(
+        wire, where, "KeyframesMaxDist", rules.KEYFRAMES_MAX_DIST_RANGE, digits=(1, 6)
+    )
+    fixed_gop = check.flag(wire, where, "FixedGOP")
+    if container in rules.FIXED_GOP_CONTAINERS and wire.get("FixedGOP") in (None, "false"):
+        check.fail(f"Video.FixedGOP must be 'true' for container {container!r}")
+    bit_rate = check.integer(
+        wire, where, "BitRate", None, digits=rules.VIDEO_BIT_RATE_DIGITS, auto=True
+    )
+    frame_rate = check.frame_rate(wire, where, "FrameRate", auto=True)
+    max_frame_rate = check.frame_rate(wire, where, "MaxFrameRate", auto=False)
+    resolution = check.pattern(
+        wire, where, "Resolution", rules.VIDEO_RESOLUTION, "'auto' or WIDTHxHEIGHT"
+    )
+    aspect_ratio = check.choice(wire, where, "AspectRatio", rules.ASPECT_RATIOS)
+    max_width = check.integer(
+        wire, where, "MaxWidth", rules.VIDEO_WIDTH_RANGE, digits=(2, 4), auto=True, even=True
+    )
+    max_height = check.integer(
+        wire, where, "MaxHeight", rules.VIDEO_HEIGHT_RANGE, digits=(2, 4), auto=True, even=True
+    )
+    display_aspect_ratio = check.choice(wire, where, "DisplayAspectRatio", rules.ASPECT_RATIOS)
+    sizing_policy = check.choice(wire, where, "SizingPolicy", rules.SIZING_POLICIES)
+    padding_policy = check.choice(wire, where, "PaddingPolicy", rules.PADDING_POLICIES)
+    watermarks = _parse_watermarks(check, wire.get("Watermarks"))
+
+    if codec is None:
+        return None
+    return VideoSettings(
+        codec=codec,
+        bit_rate=bit_rate,
+        frame_rate=frame_rate,
+        max_frame_rate=max_frame_rate,
+        keyframes_max_dist=keyframes_max_dist,
+        fixed_gop=bool(fixed_gop),
+        max_width=max_width,
+        max_height=max_height,
+        sizing_policy=sizing_policy or "ShrinkToFit",
+        padding_policy=padding_policy or "NoPad",
+        display_aspect_ratio=display_aspect_ratio or "auto",
+        profile=options.profile,
+        level=options.level,
+        max_reference_frames=options.max_reference_frames,
+        max_bit_rate=options.max_bit_rate,
+        buffer_size=options.buffer_size,
+        interlaced_mode=options.interlaced_mode or "Progressive",
+        color_space_conversion_mode=options.color_space_conversion_mode or "None",
+        chroma_subsampling=options.chroma_subsampling,
+        loop_count=options.loop_count,
+        codec_options=options.raw,
+        resolution=resolution,
+        aspect_ratio=aspect_ratio,
+        watermarks=watermarks,
+    )
+
+
+class _VideoOptions:
+    """``Video.CodecOptions``, read: the typed values plus the map as received."""
+
+    def __init__(self) -> None:
+        self.raw: Mapping[str, str] = {}
+        self.profile: str | None = None
+        self.level: str | None = None
+        self.max_reference_frames: int | None = None
+        self.max_bit_rate: int | None = None
+        self.buffer_size: int | None = None
+        self.interlaced_mode: str | None = None
+        self.color_space_conversion_mode: str | None = None
+        self.chroma_subsampling: str | None = None
+        self.loop_count: str | None = None
+
+
+def _parse_video_options(
+    check: _Checker, video: Mapping[str, Any], codec: str | None
+) -> _VideoOptions:
+    out = _VideoOptions()
+    wire = check.section(video, "Video.", "CodecOptions")
+    if wire is None:
+        return out
+    where = "Video.CodecOptions."
+    check.known(wire, where, tuple(rules.VIDEO_CODEC_OPTIONS))
+    if len(wire) > rules.CODEC_OPTIONS_MAX_ENTRIES:
+        check.fail(f"Video.CodecOptions has {len(wire)} entries (at most 30 allowed)")
+    raw: dict[str, str] = {}
+    for key in wire:
+        value = check.text(wire, where, key)
+        if value is None:
+            continue
+        if not 1 <= len(value) <= rules.CODEC_OPTION_MAX_LENGTH:
+            check.fail(f"{where}{key} must be 1 to 255 characters long (got {len(value)})")
+            continue
+        raw[key] = value
+        if key in rules.VIDEO_CODEC_OPTIONS:
+            check.allowed_for(where + key, codec, rules.VIDEO_CODEC_OPTIONS[key])
+    out.raw = raw  # a plain dict: presets are pickled to the sandboxed encoder
+
+    if "Profile" in raw:
+        profiles = rules.VP8_PROFILES if codec == "vp8" else rules.H264_PROFILES
+        if codec in ("H.264", "vp8"):
+            out.profile = check.choice(raw, where, "Profile", profiles)
+    out.level = check.choice(raw, where, "Level", rules.H264_LEVELS)
+    out.max_reference_frames = check.integer(
+        raw, where, "MaxReferenceFrames", rules.MAX_REFERENCE_FRAMES_RANGE, digits=(1, 2)
+    )
+    out.max_bit_rate = check.integer(
+        raw, where, "MaxBitRate", rules.MAX_BIT_RATE_RANGE, digits=(1, 5)
+    )
+    out.buffer_size = check.integer(raw, where, "BufferSize", (1, 999_999_999))
+    out.interlaced_mode = check.choice(raw, where, "InterlacedMode", rules.INTERLACED_MODES)
+    out.color_space_conversion_mode = check.choice(
+        raw, where, "ColorSpaceConversionMode", rules.COLOR_SPACE_CONVERSION_MODES
+    )
+    out.chroma_subsampling = check.choice(
+        raw, where, "ChromaSubsampling", rules.CHROMA_SUBSAMPLINGS
+    )
+    loop_count = raw.get("LoopCount")
+    if loop_count == "Infinite":
+        out.loop_count = loop_count
+    elif loop_count is not None:
+        count = check.integer(raw, where, "LoopCount", rules.LOOP_COUNT_RANGE, digits=(1, 3))
+        out.loop_count = None if count is None else loop_count
+    return out
+
+
+def _parse_watermarks(check: _Checker, wire: object) -> tuple[Watermark, ...]:
+    if wire is None:
+        return ()
+    if not isinstance(wire, list):
+        check.fail(f"Video.Watermarks must be an array, not {_json_type(wire)}")
+        return ()
+    watermarks: list[Watermark] = []
+    seen: set[str] = set()
+    for index, item in enumerate(wire):
+        where = f"Video.Watermarks[{index}]."
+        if not isinstance(item, Mapping):
+            check.fail(f"Video.Watermarks[{index}] must be an object, not {_json_type(item)}")
+            continue
+        check.known(item, where, tuple(_WATERMARK_FIELDS))
+        # Every field is required: Elastic Transcoder's defaults for them are not on record.
+        for key in _WATERMARK_FIELDS:
+            if item.get(key) is None:
+                check.fail(f"{where}{key} is required")
+        wm_id = check.text(item, where, "Id")
+        if wm_id is not None:
+            check.length(wm_id, where + "Id", 1, rules.WATERMARK_ID_MAX_LENGTH)
+            if wm_id in seen:
+                check.fail(f"{where}Id {wm_id!r} is already used by another watermark")
+            seen.add(wm_id)
+        size = "a percentage like '10%' or pixels like '64px'"
+        values = {
+            "Id": wm_id,
+            "MaxWidth": check.pattern(item, where, "MaxWidth", rules.PIXELS_OR_PERCENT, size),
+            "MaxHeight": check.pattern(item, where, "MaxHeight", rules.PIXELS_OR_PERCENT, size),
+            "SizingPolicy": check.choice(
+                item, where, "SizingPolicy", rules.WATERMARK_SIZING_POLICIES
+            ),
+            "HorizontalAlign": check.choice(
+                item, where, "HorizontalAlign", rules.HORIZONTAL_ALIGNS
+            ),
+            "HorizontalOffset": check.pattern(
+                item, where, "HorizontalOffset", rules.PIXELS_OR_PERCENT, size
+            ),
+            "VerticalAlign": check.choice(item, where, "VerticalAlign", rules.VERTICAL_ALIGNS),
+            "VerticalOffset": check.pattern(
+                item, where, "VerticalOffset", rules.PIXELS_OR_PERCENT, size
+            ),
+            "Opacity": _opacity(check, item, where),
+            "Target": check.choice(item, where, "Target", rules.WATERMARK_TARGETS),
+        }
+        valid = {_WATERMARK_FIELDS[key]: value for key, value in values.items() if value}
+        if len(valid) == len(_WATERMARK_FIELDS):
+            watermarks.append(Watermark(**valid))
+    return tuple(watermarks)
+
+
+def _opacity(check: _Checker, item: Mapping[str, Any], where: str) -> str | None:
+    value = check.pattern(item, where, "Opacity", rules.OPACITY, "a number from 0 to 100")
+    if value is not None and float(value) > 100:
+        check.fail(f"{where}Opacity {value!r} must be a number from 0 to 100")
+        return None
+    return value
+
+
+def _parse_thumbnails(check: _Checker, wire: Mapping[str, Any]) -> ThumbnailSettings | None:
+    where = "Thumbnails."
+    check.known(wire, where, _THUMBNAIL_FIELDS)
+    image_format = check.choice(wire, where, "Format", rules.THUMBNAIL_FORMATS, required=True)
+    interval = check.integer(
+        wire, where, "Interval", rules.THUMBNAIL_INTERVAL_RANGE, digits=(1, 5), required=True
+    )
+    resolution = check.pattern(wire, where, "Resolution", rules.RESOLUTION, "WIDTHxHEIGHT")
+    aspect_ratio = check.choice(wire, where, "AspectRatio", rules.ASPECT_RATIOS)
+    max_width = check.integer(
+        wire, where, "MaxWidth", rules.THUMBNAIL_WIDTH_RANGE, digits=(2, 4), auto=True, even=True
+    )
+    max_height = check.integer(
+        wire, where, "MaxHeight", rules.THUMBNAIL_HEIGHT_RANGE, digits=(2, 4), auto=True, even=True
+    )
+    sizing_policy = check.choice(wire, where, "SizingPolicy", rules.SIZING_POLICIES)
+    padding_policy = check.choice(wire, where, "PaddingPolicy", rules.PADDING_POLICIES)
+    if image_format is None or interval is None:
+        return None
+    return ThumbnailSettings(
+        format=image_format,
+        interval=interval,
+        max_width=max_width,
+        max_height=max_height,
+        sizing_policy=sizing_policy or "ShrinkToFit",
+        padding_policy=padding_policy or "NoPad",
+        resolution=resolution,
+        aspect_ratio=aspect_ratio,
+    )
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+def _auto(value: int | None) -> str:
+    return "auto" if value is None else str(value)
+
+
+def _audio_to_wire(audio: AudioSettings) -> dict[str, Any]:
+    wire: dict[str, Any] = {"Codec": audio.codec, "SampleRate": _auto(audio.sample_rate)}
+    if audio.bit_rate is not None:
+        wire["BitRate"] = str(audio.bit_rate)
+    wire["Channels"] = _auto(audio.channels)
+    if audio.packing_mode != "SingleTrack":
+        wire["AudioPackingMode"] = audio.packing_mode
+    options: dict[str, str] = {}
+    if audio.profile is not None:
+        options["Profile"] = audio.profile
+    if audio.bit_depth is not None:
+        options["BitDepth"] = str(audio.bit_depth)
+    if audio.bit_order is not None:
+        options["BitOrder"] = audio.bit_order
+    if audio.signed is not None:
+        options["Signed"] = "Signed" if audio.signed else "Unsigned"
+    if options:
+        wire["CodecOptions"] = options
+    return wire
+
+
+def _video_to_wire(video: VideoSettings) -> dict[str, Any]:
+    wire: dict[str, Any] = {"Codec": video.codec, "CodecOptions": dict(video.codec_options)}
+    if video.keyframes_max_dist is not None:
+        wire["KeyframesMaxDist"] = str(video.keyframes_max_dist)
+    # GIF has no GOP; say nothing about one unless it was asked for.
+    if video.codec != "gif" or video.fixed_gop:
+        wire["FixedGOP"] = "true" if video.fixed_gop else "false"
+    wire["BitRate"] = _auto(video.bit_rate)
+    wire["FrameRate"] = _frame_rate(video.frame_rate)
+    if video.max_frame_rate is not None:
+        wire["MaxFrameRate"] = rules.frame_rate_to_wire(video.max_frame_rate)
+    if video.resolution is not None:
+        wire["Resolution"] = video.resolution
+    if video.aspect_ratio is not None:
+        wire["AspectRatio"] = video.aspect_ratio
+    wire["MaxWidth"] = _auto(video.max_width)
+    wire["MaxHeight"] = _auto(video.max_height)
+    wire["DisplayAspectRatio"] = video.display_aspect_ratio
+    wire["SizingPolicy"] = video.sizing_policy
+    wire["PaddingPolicy"] = video.padding_policy
+    if video.watermarks:
+        wire["Watermarks"] = [_watermark_to_wire(w) for w in video.watermarks]
+    return wire
+
+
+def _frame_rate(rate: Fraction | None) -> str:
+    return "auto" if rate is None else rules.frame_rate_to_wire(rate)
+
+
+def _watermark_to_wire(watermark: Watermark) -> dict[str, str]:
+    return {key: str(getattr(watermark, attribute)) for key, attribute in _WATERMARK_FIELDS.items()}
+
+
+def _thumbnails_to_wire(thumbnails: ThumbnailSettings) -> dict[str, str]:
+    wire = {"Format": thumbnails.format, "Interval": str(thumbnails.interval)}
+    if thumbnails.resolution is not None:
+        wire["Resolution"] = thumbnails.resolution
+    if thumbnails.aspect_ratio is not None:
+        wire["AspectRatio"] = thumbnails.aspect_ratio
+    wire["MaxWidth"] = _auto(thumbnails.max_width)
+    wire["MaxHeight"] = _auto(thumbnails.max_height)
+    wire["SizingPolicy"] = thumbnails.sizing_policy
+    wire["PaddingPolicy"] = thumbnails.padding_policy
+    return wire
