@@ -6,11 +6,11 @@ import threading
 from pathlib import Path
 
 import pytest
+from tests.decoded import decode
 
 from mediamill.engine import OutputRequest, transcode
 from mediamill.errors import CanceledError, MediaError, OutputError
 from mediamill.presets import get_system
-from tests.decoded import decode
 
 WAV, FLAC, AAC256 = "1351620000001-300300", "1351620000001-300110", "1351620000001-100110"
 INPUT_SECONDS = 20.0
@@ -69,9 +69,7 @@ AUDIO_PRESETS = [
 
 
 @pytest.fixture(scope="module")
-def all_audio_outputs(
-    song_mp3: Path, tmp_path_factory: pytest.TempPathFactory
-) -> dict[str, Path]:
+def all_audio_outputs(song_mp3: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Every audio preset from one decode, the way a multi-output job runs."""
     out = tmp_path_factory.mktemp("audio-presets")
     ids = [row[0] for row in AUDIO_PRESETS]

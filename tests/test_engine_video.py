@@ -6,20 +6,22 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from tests.decoded import decode
 
 from mediamill.engine import OutputRequest, transcode
 from mediamill.presets import get_system
 from mediamill.testing import write_video
-from tests.decoded import decode
 
 CLIP_SECONDS = 3.0
+BASELINE = "Constrained Baseline"  # x264 baseline without the features it forbids
+NTSC = Fraction(30000, 1001)  # "29.97"
 
 # (preset, codec, profile, max w, max h, fps, kbit/s)
 VIDEO_PRESETS = [
-    ("1351620000001-000010", "h264", "Constrained Baseline", 1280, 720, Fraction(30000, 1001), 2400),
-    ("1351620000001-000020", "h264", "Constrained Baseline", 854, 480, Fraction(30000, 1001), 1200),
+    ("1351620000001-000010", "h264", BASELINE, 1280, 720, NTSC, 2400),
+    ("1351620000001-000020", "h264", BASELINE, 854, 480, NTSC, 1200),
     ("1351620000001-100070", "h264", "Main", 1280, 720, Fraction(30), 2200),
-    ("1351620000001-100240", "vp8", None, 1280, 720, Fraction(30000, 1001), 2400),
+    ("1351620000001-100240", "vp8", None, 1280, 720, NTSC, 2400),
     ("1351620000001-100260", "vp9", None, 640, 360, Fraction(30), 600),
 ]
 

@@ -29,8 +29,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, Any, Protocol, TypeVar
 
-from mediamill.errors import CanceledError, MediaError, MediamillError, ResourceLimitError
-from mediamill.errors import TranscodeError
+from mediamill.errors import (
+    CanceledError,
+    MediaError,
+    MediamillError,
+    ResourceLimitError,
+    TranscodeError,
+)
 
 T = TypeVar("T")
 
@@ -88,11 +93,14 @@ def run_isolated(
     try:
         assert child.stdin is not None
         try:
+            # sys.path first: the work may live in a module only the parent can find.
+            child.stdin.write(pickle.dumps(sys.path))
             child.stdin.write(pickle.dumps((func, args, limits.memory_mb)))
             child.stdin.close()
         except BrokenPipeError:
             pass  # the child died at start; reported below
-        return _supervise(child, messages, limits, on_event, cancel, what)
+        result: T = _supervise(child, messages, limits, on_event, cancel, what)
+        return result
     finally:
         if child.poll() is None:
             child.kill()
@@ -168,6 +176,7 @@ def _child_main() -> None:
         answers.flush()
 
     try:
+        sys.path[:] = pickle.load(sys.stdin.buffer)
         func, args, memory_mb = pickle.load(sys.stdin.buffer)
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))

@@ -67,7 +67,9 @@ def run(args: argparse.Namespace) -> int:
     if not args.input.is_file():
         raise OutputError(f"input {str(args.input)!r} does not exist or is not a file", code=3001)
     names = output_names(args.input, [(p.id, p.extension) for p in presets])
-    requests = [OutputRequest(p, args.output_dir / name) for p, name in zip(presets, names)]
+    requests = [
+        OutputRequest(p, args.output_dir / name) for p, name in zip(presets, names, strict=False)
+    ]
     report = None if args.quiet else ProgressReport(sys.stderr, args.input.name, len(requests))
     cancel = threading.Event()
     try:

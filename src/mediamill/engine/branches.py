@@ -8,6 +8,7 @@ graph takes a new reference; only frames pulled out of the graph are ours to cha
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
@@ -41,7 +42,6 @@ class Branch:
             yield from self.stream.encode(shaped)
         if frame is None:
             yield from self.stream.encode(None)
-
 
     def prepare(self, frame: Any) -> None:
         """Adjust a shaped frame (ours to change) before it is encoded."""
@@ -105,7 +105,7 @@ class VideoBranch(Branch):
         self.source = graph.add_buffer(
             width=source.width,
             height=source.height,
-            format=source.pixel_format or "yuv420p",
+            format=av.VideoFormat(source.pixel_format or "yuv420p"),
             time_base=time_base,
         )
         chain = [graph.add("scale", f"{geo.scale_width}:{geo.scale_height}:flags=bicubic")]
@@ -123,7 +123,6 @@ class VideoBranch(Branch):
         graph.configure()
         self.graph = graph
 
-
     def prepare(self, frame: Any) -> None:
         # A decoded frame remembers its input picture type, and encoders take an I frame as
         # "force a keyframe here": every input keyframe (or, from some sources, every frame)
@@ -136,5 +135,5 @@ def _rate(rate: Fraction) -> str:
 
 
 def _link(*nodes: Any) -> None:
-    for upstream, downstream in zip(nodes, nodes[1:], strict=False):
+    for upstream, downstream in itertools.pairwise(nodes):
         upstream.link_to(downstream)

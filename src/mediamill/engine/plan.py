@@ -115,7 +115,9 @@ def plan_audio(preset_id: str, settings: AudioSettings, source: StreamInfo) -> A
         fmt = "s16" if depth == 16 else "s32"
         return AudioPlan("flac", rate, layout, fmt, None)
     if codec == "pcm":
-        return AudioPlan(_pcm_encoder(preset_id, settings), rate, layout, _pcm_format(settings), None)
+        return AudioPlan(
+            _pcm_encoder(preset_id, settings), rate, layout, _pcm_format(settings), None
+        )
     raise UnsupportedPresetError(f"preset {preset_id}: audio codec {codec!r} is not supported")
 
 

@@ -85,9 +85,7 @@ class _Decoder:
             raise MediaError(f"cannot open input: {exc}", code=4000) from exc
         with container:
             streams = self._select(container)
-            inputs = {
-                kind: (info, stream.time_base) for kind, (stream, info) in streams.items()
-            }
+            inputs = {kind: (info, stream.time_base) for kind, (stream, info) in streams.items()}
             writers = [
                 OutputWriter(i, path, plan, inputs, self.cancel)
                 for i, (path, plan) in enumerate(zip(self.paths, self.plans, strict=True))

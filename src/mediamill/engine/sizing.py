@@ -40,7 +40,7 @@ class Geometry:
 
 
 def _even(value: float) -> int:
-    return max(2, int(round(value / 2)) * 2)
+    return max(2, round(value / 2) * 2)
 
 
 def _even_floor(value: float) -> int:
@@ -84,8 +84,9 @@ def fit_frame(
         scale_w, scale_h = _even(display_w * scale), _even(display_h * scale)
         if sizing_policy == "Fit" or sizing_policy == "ShrinkToFit":
             # Rounding to even must never push a side past the box.
-            scale_w, scale_h = min(scale_w, _even_floor(max_width)), min(
-                scale_h, _even_floor(max_height)
+            scale_w, scale_h = (
+                min(scale_w, _even_floor(max_width)),
+                min(scale_h, _even_floor(max_height)),
             )
 
     crop_w = min(scale_w, _even_floor(max_width))

@@ -79,7 +79,10 @@ def transcode(
             )
         else:
             stats = encode_outputs(
-                os.fspath(input_path), targets, progress=progress, cancel=cancel or threading.Event()
+                os.fspath(input_path),
+                targets,
+                progress=progress,
+                cancel=cancel or threading.Event(),
             )
         for temp, final in zip(temps, finals, strict=True):
             os.replace(temp, final)

@@ -7,6 +7,7 @@ letting decoded frames pile up in memory.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import threading
@@ -124,7 +125,5 @@ class OutputWriter(threading.Thread):
 
 
 def remove_quietly(path: str) -> None:
-    try:
+    with contextlib.suppress(FileNotFoundError):
         os.unlink(path)
-    except FileNotFoundError:
-        pass

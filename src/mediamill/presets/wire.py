@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
-from types import MappingProxyType
 from typing import Any
 
 from mediamill.errors import PresetValidationError
@@ -108,6 +107,8 @@ def parse(wire: Mapping[str, Any], *, preset_id: str, preset_type: str = "Custom
     else:
         raise ValueError(f"preset_type must be 'System' or 'Custom', not {preset_type!r}")
 
+    if not isinstance(wire, Mapping):
+        raise PresetValidationError([f"a preset must be a JSON object, not {_json_type(wire)}"])
     check = _Checker()
     if not rules.PRESET_ID_PATTERN.fullmatch(preset_id):
         check.fail(f"Id {preset_id!r} must match {rules.PRESET_ID_PATTERN_TEXT}")
@@ -309,6 +310,8 @@ class _Checker:
 
 
 def _json_type(value: object) -> str:
+    if isinstance(value, str):
+        return "string"
     if isinstance(value, bool):
         return "boolean"
     if isinstance(value, int | float):

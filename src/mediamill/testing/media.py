@@ -88,9 +88,7 @@ def write_video(
 ) -> Path:
     """Write a synthetic H.264 (+AAC) clip; .mp4, .mov or .mkv by extension."""
     path = Path(path)
-    source_spec = (
-        f"testsrc2=s={width}x{height}:r={frame_rate}:d={seconds},noise=alls=10:allf=t+u"
-    )
+    source_spec = f"testsrc2=s={width}x{height}:r={frame_rate}:d={seconds},noise=alls=10:allf=t+u"
     with av.open(os.fspath(path), "w") as out:
         video: Any = out.add_stream("libx264", rate=Fraction(frame_rate))
         video.width, video.height, video.pix_fmt = width, height, "yuv420p"

@@ -1,0 +1,70 @@
+"""probe: media is judged by decoding its contents, never by its name."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from mediamill.errors import MediaError
+from mediamill.probe import inspect, probe
+from mediamill.testing import write_audio
+
+
+def test_probe_describes_mp3(song_mp3: Path) -> None:
+    info = probe(song_mp3)
+    assert info.container == "mp3"
+    assert info.duration == pytest.approx(20.0, abs=0.1)
+    assert info.video is None
+    audio = info.audio
+    assert audio is not None
+    assert (audio.codec, audio.sample_rate, audio.channels) == ("mp3", 44100, 2)
+    assert info.size == song_mp3.stat().st_size
+
+
+def test_probe_describes_video(clip_720p: Path) -> None:
+    info = probe(clip_720p)
+    assert info.video is not None and info.audio is not None
+    assert (info.video.codec, info.video.width, info.video.height) == ("h264", 1280, 720)
+    assert info.video.frame_rate == 30
+
+
+def test_mislabelled_file_is_judged_by_content(tmp_path: Path) -> None:
+    wav = write_audio(tmp_path / "real.wav", 2.0)
+    disguised = tmp_path / "looks-like.mp3"
+    shutil.copy(wav, disguised)
+    info = probe(disguised)
+    assert info.container == "wav"
+    assert info.audio is not None and info.audio.codec == "pcm_s16le"
+
+
+@pytest.mark.parametrize(
+    ("fixture", "message"),
+    [
+        ("text_mp3", "not a media file"),
+        ("empty_mp3", "empty"),
+        ("truncated_mp3", "truncated"),
+    ],
+)
+def test_bad_inputs_are_named(request: pytest.FixtureRequest, fixture: str, message: str) -> None:
+    path = request.getfixturevalue(fixture)
+    with pytest.raises(MediaError, match=message) as caught:
+        probe(path)
+    assert caught.value.code == 4000
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(MediaError, match="does not exist") as caught:
+        inspect(tmp_path / "nope.mp3")
+    assert caught.value.code == 3001
+
+
+def test_garbage_after_valid_header(tmp_path: Path, song_mp3: Path) -> None:
+    data = bytearray(song_mp3.read_bytes())
+    # Keep the first 4 KiB (header and a few frames), replace the rest with noise.
+    data[4096:] = bytes((i * 7919) % 251 for i in range(len(data) - 4096))
+    damaged = tmp_path / "damaged.mp3"
+    damaged.write_bytes(bytes(data))
+    with pytest.raises(MediaError):
+        probe(damaged)
