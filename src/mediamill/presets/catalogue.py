@@ -4,9 +4,10 @@ Each row below is written in the wire vocabulary (the strings ReadPreset returns
 through ``wire.parse`` like any custom preset, so a system preset that broke a rule would fail
 at import, and what we serve is exactly what we parse.
 
-Sources: AWS's system-presets page and real ListPresets/ReadPreset output, as collected in the
-project's preset reference. Where no source records a setting, a value was chosen; every such
-choice is listed here and marked ``# assumed`` in the table.
+Sources: the "System Presets" page of AWS's Elastic Transcoder developer guide (IDs, deprecated
+IDs) and real ListPresets/ReadPreset output seen in public code (names, descriptions, settings).
+Where no source records a setting, a value was chosen; every such choice is listed here, and
+the table's comments say "assumed" next to it.
 
 Recorded assumptions
 --------------------
@@ -253,16 +254,16 @@ _CURRENT = (
          _AAC_128, _THUMBS, "System preset generic 480p 16:9"),
     _Row("000030", "Generic 480p 4:3", "mp4",
          _h264("baseline", "3", 900, "640x480", "29.97", gop=90, watermarks=True),
-         _AAC_128, _THUMBS, "System preset generic 480p 4:3"),  # assumed: audio, thumbnails
+         _AAC_128, _THUMBS, "System preset generic 480p 4:3"),  # assumed: audio, thumbs, slots
     _Row("000040", "Generic 360p 16:9", "mp4",
          _h264("baseline", "3", 720, "640x360", "29.97", gop=90, watermarks=True),
-         _AAC_128, _THUMBS, "System preset generic 360p 16:9"),  # assumed: audio, thumbnails
+         _AAC_128, _THUMBS, "System preset generic 360p 16:9"),  # assumed: audio, thumbs, slots
     _Row("000050", "Generic 360p 4:3", "mp4",
          _h264("baseline", "3", 600, "480x360", "29.97", gop=90, watermarks=True),
-         _AAC_128, _THUMBS, "System preset generic 360p 4:3"),  # assumed: audio, thumbnails
+         _AAC_128, _THUMBS, "System preset generic 360p 4:3"),  # assumed: audio, thumbs, slots
     _Row("000061", "Generic 320x240", "mp4",
          _h264("baseline", "1.3", 300, "320x240", "15", gop=90, watermarks=True),
-         _aac(128, profile="auto"), _THUMBS,  # profile observed; assumed: rest
+         _aac(128, profile="auto"), _THUMBS,  # profile observed; assumed: the rest
          "System preset generic 320x240"),
     # Devices and web: audio and thumbnails assumed
     _Row("100020", "iPhone4S", "mp4",
