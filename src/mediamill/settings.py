@@ -48,6 +48,24 @@ _DECLARED = [
         Path,
     ),
     Setting(
+        "DATABASE_URL",
+        "",
+        "Database for pipelines, presets and jobs, as a URL (postgres://user:pass@host:5432/db "
+        "or sqlite:///path). Empty: SQLite in MEDIAMILL_DATA_DIR/mediamill.sqlite3.",
+    ),
+    Setting(
+        "MEDIAMILL_BROKER_URL",
+        "",
+        "Celery broker for distributed workers (amqp://guest:guest@host:5672// or "
+        "redis://host:6379/0). Empty: jobs run on worker threads inside `mediamill serve`.",
+    ),
+    Setting(
+        "MEDIAMILL_SECRET_KEY",
+        "",
+        "Secret for signing sessions and URLs. Empty: a random key is generated on first start "
+        "and kept in MEDIAMILL_DATA_DIR/secret_key.",
+    ),
+    Setting(
         "MEDIAMILL_DECODE_MEMORY_MB",
         "2048",
         "Address-space limit, in MiB, of the child process that decodes and encodes untrusted "
