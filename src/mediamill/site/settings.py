@@ -1,0 +1,72 @@
+"""Django settings, built only from mediamill's own settings (``mediamill.settings``).
+
+Nothing here reads the environment directly: every value comes from a declared setting, so
+``docs/settings.md`` stays the one list of what can be configured.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mediamill import settings as mediamill_settings
+from mediamill.site.database import database_config
+from mediamill.site.secret import secret_key
+
+DATA_DIR: Path = mediamill_settings.get("MEDIAMILL_DATA_DIR").resolve()
+
+SECRET_KEY = secret_key(mediamill_settings.get("MEDIAMILL_SECRET_KEY"), DATA_DIR)
+DEBUG = False
+# Only local names until a setting for the public host name exists (see the serve command).
+ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
+
+DATABASES = {"default": database_config(mediamill_settings.get("DATABASE_URL"), DATA_DIR)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "mediamill.jobs",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "mediamill.site.urls"
+WSGI_APPLICATION = "mediamill.site.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"

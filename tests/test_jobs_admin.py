@@ -1,0 +1,109 @@
+"""Admin pages for pipelines, presets, jobs and outputs load and behave, for a superuser."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from tests.jobs_helpers import make_pipeline, submit
+
+from mediamill.jobs import service
+from mediamill.jobs.models import Job, JobStatus, Pipeline, Preset
+
+
+@pytest.fixture
+def job(db: None) -> Job:
+    return submit(make_pipeline(), user_metadata={"title": "My song"})
+
+
+@pytest.fixture
+def preset(db: None) -> Preset:
+    return Preset.objects.create(
+        name="Voice",
+        container="mp3",
+        settings={
+            "Audio": {"Codec": "mp3", "SampleRate": "22050", "BitRate": "64", "Channels": "1"}
+        },
+    )
+
+
+@pytest.mark.parametrize("model", ["pipeline", "preset", "job", "joboutput"])
+def test_changelist_and_change_pages_load(
+    admin_client: Client, job: Job, preset: Preset, model: str
+) -> None:
+    objects = {
+        "pipeline": job.pipeline,
+        "preset": preset,
+        "job": job,
+        "joboutput": job.outputs.first(),
+    }
+    obj = objects[model]
+    assert obj is not None
+    listing = admin_client.get(reverse(f"admin:jobs_{model}_changelist"))
+    assert listing.status_code == 200
+    assert str(obj.pk) in listing.content.decode()
+    page = admin_client.get(reverse(f"admin:jobs_{model}_change", args=[obj.pk]))
+    assert page.status_code == 200
+
+
+def test_search_and_filters_work(admin_client: Client, job: Job) -> None:
+    url = reverse("admin:jobs_job_changelist")
+    assert job.id in admin_client.get(url, {"q": "song.flac"}).content.decode()
+    assert job.id in admin_client.get(url, {"status__exact": "Submitted"}).content.decode()
+    assert job.id not in admin_client.get(url, {"status__exact": "Error"}).content.decode()
+
+
+def test_pipelines_and_presets_can_be_added(admin_client: Client) -> None:
+    assert admin_client.get(reverse("admin:jobs_pipeline_add")).status_code == 200
+    assert admin_client.get(reverse("admin:jobs_preset_add")).status_code == 200
+    response = admin_client.post(
+        reverse("admin:jobs_pipeline_add"),
+        {
+            "name": "tutorial",
+            "status": "Active",
+            "input_bucket": "uploads",
+            "output_bucket": "media",
+            "role": "arn:aws:iam::123456789012:role/Elastic_Transcoder_Default_Role",
+            "content_config": "{}",
+            "thumbnail_config": "{}",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Pipeline.objects.get().name == "tutorial"
+
+
+def test_preset_settings_are_validated(admin_client: Client) -> None:
+    response = admin_client.post(
+        reverse("admin:jobs_preset_add"),
+        {
+            "name": "Broken",
+            "container": "flac",
+            "settings": '{"Audio": {"Codec": "mp3", "BitRate": "999"}}',
+        },
+    )
+    assert response.status_code == 200
+    assert "validation error" in response.content.decode()
+    assert not Preset.objects.exists()
+
+
+def test_jobs_cannot_be_added_or_edited_in_the_admin(admin_client: Client, job: Job) -> None:
+    assert admin_client.get(reverse("admin:jobs_job_add")).status_code == 403
+    admin_client.post(
+        reverse("admin:jobs_job_change", args=[job.pk]),
+        {"status": "Complete", "progress": "100"},
+    )
+    assert Job.objects.get(pk=job.pk).status == JobStatus.SUBMITTED
+
+
+def test_cancel_action_goes_through_the_service(admin_client: Client, job: Job) -> None:
+    running = submit(job.pipeline)
+    assert service.claim(running.id, "worker-a", 60) is not None
+    response = admin_client.post(
+        reverse("admin:jobs_job_changelist"),
+        {"action": "cancel_jobs", "_selected_action": [job.pk, running.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert Job.objects.get(pk=job.pk).status == JobStatus.CANCELED
+    assert Job.objects.get(pk=running.pk).status == JobStatus.PROGRESSING
+    assert "only Submitted jobs can be canceled" in response.content.decode()

@@ -1,0 +1,175 @@
+"""The Django project: settings from mediamill's settings, /healthz, setup() and entry points."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+import threading
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.db import OperationalError
+from django.test import Client
+
+from mediamill.errors import ConfigurationError
+from mediamill.site import views
+from mediamill.site.database import database_config
+from mediamill.site.secret import secret_key
+
+
+@pytest.mark.django_db
+def test_healthz_reports_ok(client: Client) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+    assert "no-cache" in response["Cache-Control"]
+
+
+class _DownConnection:
+    def cursor(self) -> Any:
+        raise OperationalError("connection refused")
+
+
+def test_healthz_reports_a_database_that_is_down(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(views, "connection", _DownConnection())
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable"
+
+
+def test_healthz_takes_no_posts(client: Client) -> None:
+    assert client.post("/healthz").status_code == 405
+
+
+@pytest.mark.django_db
+def test_migrations_match_the_models() -> None:
+    out = StringIO()
+    call_command("makemigrations", "--check", "--dry-run", stdout=out)
+
+
+# --- DATABASE_URL ---------------------------------------------------------------------------
+
+
+def test_empty_url_is_sqlite_in_the_data_dir(tmp_path: Path) -> None:
+    config = database_config("", tmp_path / "data")
+    assert config["ENGINE"] == "django.db.backends.sqlite3"
+    assert config["NAME"] == str(tmp_path / "data" / "mediamill.sqlite3")
+    assert "journal_mode=WAL" in config["OPTIONS"]["init_command"]
+    assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert config["OPTIONS"]["timeout"] >= 5
+    assert (tmp_path / "data").is_dir()
+
+
+def test_sqlite_urls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert database_config("sqlite:///db/x.sqlite3", tmp_path)["NAME"] == str(
+        tmp_path / "db" / "x.sqlite3"
+    )
+    absolute = tmp_path / "abs.sqlite3"
+    assert database_config(f"sqlite:///{absolute}", tmp_path)["NAME"] == str(absolute)
+
+
+def test_postgres_url(tmp_path: Path) -> None:
+    config = database_config(
+        "postgres://media%40mill:p%2Fss@db.example:5433/mediamill?sslmode=require", tmp_path
+    )
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert (config["USER"], config["PASSWORD"]) == ("media@mill", "p/ss")
+    assert (config["HOST"], config["PORT"], config["NAME"]) == ("db.example", "5433", "mediamill")
+    assert config["OPTIONS"] == {"sslmode": "require"}
+    socket = database_config("postgresql://%2Fvar%2Frun%2Fpostgresql/mediamill", tmp_path)
+    assert (socket["HOST"], socket["PORT"], socket["USER"]) == ("/var/run/postgresql", "", "")
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("mysql://u@h/db", "unsupported scheme 'mysql'"),
+        ("postgres://u@h:5432/", "database name"),
+        ("postgres://u@h:notaport/db", "DATABASE_URL"),
+        ("sqlite://", "file path"),
+    ],
+)
+def test_bad_database_urls(tmp_path: Path, url: str, message: str) -> None:
+    with pytest.raises(ConfigurationError, match=message):
+        database_config(url, tmp_path)
+
+
+# --- secret key ------------------------------------------------------------------------------
+
+
+def test_configured_secret_key_is_used(tmp_path: Path) -> None:
+    assert secret_key("from-the-environment", tmp_path) == "from-the-environment"
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_secret_key_is_generated_once_and_private(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    first = secret_key("", data)
+    assert len(first) >= 50
+    assert secret_key("", data) == first
+    mode = stat.S_IMODE((data / "secret_key").stat().st_mode)
+    assert mode == 0o600
+    assert sorted(p.name for p in data.iterdir()) == ["secret_key"]
+
+
+def test_processes_starting_together_agree_on_one_key(tmp_path: Path) -> None:
+    keys: list[str] = []
+    barrier = threading.Barrier(8)
+
+    def start() -> None:
+        barrier.wait()
+        keys.append(secret_key("", tmp_path))
+
+    threads = [threading.Thread(target=start) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(keys)) == 1
+
+
+def test_empty_key_file_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "secret_key").write_text("\n")
+    with pytest.raises(ConfigurationError, match="empty"):
+        secret_key("", tmp_path)
+
+
+# --- setup() and entry points, in a fresh interpreter ---------------------------------------
+
+
+def _run(code: str, data_dir: Path) -> str:
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env.update(MEDIAMILL_DATA_DIR=str(data_dir), DATABASE_URL="", MEDIAMILL_SECRET_KEY="")
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def test_setup_configures_django_from_mediamill_settings(tmp_path: Path) -> None:
+    code = (
+        "import mediamill.site as s; s.setup(); s.setup();"
+        "from django.conf import settings; from django.core.management import call_command;"
+        "call_command('migrate', verbosity=0);"
+        "from mediamill.jobs.models import Pipeline; print(Pipeline.objects.count());"
+        "print(settings.DATABASES['default']['NAME'])"
+    )
+    count, name = _run(code, tmp_path).split()
+    assert count == "0"
+    assert name == str(tmp_path / "mediamill.sqlite3")
+    assert stat.S_IMODE((tmp_path / "secret_key").stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("module", ["wsgi", "asgi"])
+def test_entry_points_load(tmp_path: Path, module: str) -> None:
+    code = f"from mediamill.site.{module} import application; print(callable(application))"
+    assert _run(code, tmp_path).strip() == "True"
