@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.s3server import s3_server  # noqa: F401 -- a fixture: SeaweedFS, started on first use
 
 from mediamill.testing import write_audio, write_video
 

@@ -22,7 +22,10 @@ LAYERS: dict[str, int] = {
     "sandbox": 2,
     "probe": 2,
     "engine": 2,
+    "buckets": 2,
     "testing": 2,
+    "jobs": 3,
+    "site": 4,  # the Django project: workers (4) and delivery (5) call site.setup()
     "cli": 5,
     "__main__": 5,
     "__init__": 0,

@@ -366,7 +366,10 @@ def test_paused_pipeline_holds_recovery_too(pipeline: Pipeline) -> None:
 
 def test_runnable_jobs_oldest_first(pipeline: Pipeline) -> None:
     first, second, third = (submit(pipeline) for _ in range(3))
-    Job.objects.filter(pk=first.pk).update(submit_time_millis=third.submit_time_millis + 10)
+    # Jobs made in the same millisecond tie; give each its own submit time.
+    base = third.submit_time_millis
+    for offset, job in ((30, first), (10, second), (20, third)):
+        Job.objects.filter(pk=job.pk).update(submit_time_millis=base + offset)
     assert service.runnable_jobs() == [second.id, third.id, first.id]
     assert service.runnable_jobs(limit=1) == [second.id]
 

@@ -14,7 +14,7 @@ DOCS = Path(__file__).resolve().parent.parent / "docs" / "settings.md"
 
 
 def documented() -> dict[str, str]:
-    rows = re.findall(r"^\| `([A-Z_]+)` \| `([^`]*)` \|", DOCS.read_text(), flags=re.M)
+    rows = re.findall(r"^\| `([A-Z][A-Z0-9_]*)` \| `([^`]*)` \|", DOCS.read_text(), flags=re.M)
     return dict(rows)
 
 

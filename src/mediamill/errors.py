@@ -2,6 +2,9 @@
 
     MediamillError
     ├── ConfigurationError          a setting has an unusable value
+    ├── ValidationError             a request breaks Elastic Transcoder's rules (code 1000)
+    ├── NotFoundError               no pipeline, preset or job has that ID
+    ├── InvalidStateError           the object is not in a state that allows the operation
     ├── PresetError                 a preset cannot be used
     │   ├── UnknownPresetError      no preset has that ID
     │   ├── PresetValidationError   settings break Elastic Transcoder's rules (.violations)
@@ -10,10 +13,13 @@
     │   └── ResourceLimitError      decoding exceeded its memory or time limit
     ├── TranscodeError              an output could not be encoded (.code: 9000 family)
     ├── OutputError                 an output could not be written (exists, unwritable)
+    ├── BucketError                 a bucket cannot be reached or refused the request
+    │   ├── InvalidKeyError         an object key is not allowed (.code 1000)
+    │   └── ObjectNotFoundError     no object has that key (.code 3001)
     └── CanceledError               the work was canceled on request
 
-Library errors (PyAV's ``av.FFmpegError``, ``OSError``) are mapped to the most specific of
-these at the boundary where they occur, with ``raise ... from exc``.
+Library errors (PyAV's ``av.FFmpegError``, ``OSError``, botocore's errors) are mapped to the
+most specific of these at the boundary where they occur, with ``raise ... from exc``.
 
 ``code`` follows Elastic Transcoder's job error codes (1000 validation, 3001 input missing,
 3002 output exists, 4000-4026 bad input, 9000-9999 internal), so a job's status detail can
@@ -51,6 +57,18 @@ def _rebuild(
 
 
 class ConfigurationError(MediamillError):
+    code = 1000
+
+
+class ValidationError(MediamillError):
+    code = 1000
+
+
+class NotFoundError(MediamillError):
+    code = 1000
+
+
+class InvalidStateError(MediamillError):
     code = 1000
 
 
@@ -92,6 +110,29 @@ class TranscodeError(MediamillError):
 
 class OutputError(MediamillError):
     code = 3002
+
+
+class BucketError(MediamillError):
+    code = 9000
+
+
+class InvalidKeyError(BucketError):
+    code = 1000
+
+    def __init__(self, key: str, problem: str) -> None:
+        shown = key if len(key) <= 60 else key[:60] + "..."
+        super().__init__(f"invalid key {shown!r}: {problem}")
+        self.key = key
+        self.problem = problem
+
+
+class ObjectNotFoundError(BucketError):
+    code = 3001
+
+    def __init__(self, bucket: str, key: str) -> None:
+        super().__init__(f"no object {key!r} in bucket {bucket!r}")
+        self.bucket = bucket
+        self.key = key
 
 
 class CanceledError(MediamillError):

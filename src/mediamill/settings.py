@@ -66,6 +66,38 @@ _DECLARED = [
         "and kept in MEDIAMILL_DATA_DIR/secret_key.",
     ),
     Setting(
+        "MEDIAMILL_BUCKETS",
+        "",
+        "Where buckets live, as NAME=LOCATION entries separated by ';' (media=s3://my-media;"
+        "archive=file:///srv/archive). LOCATION is s3://BUCKET or file:///ABSOLUTE/PATH; the "
+        "entry *=... sets the default for unlisted names, where * in the location stands for "
+        "the name (*=s3://*). Unlisted names, and every name when empty: a folder "
+        "MEDIAMILL_DATA_DIR/buckets/NAME, created on first use.",
+    ),
+    Setting(
+        "MEDIAMILL_S3_ENDPOINT_URL",
+        "",
+        "URL of the S3-compatible server for s3:// buckets (http://127.0.0.1:8333 for "
+        "SeaweedFS, http://minio:9000 for MinIO). Empty: AWS S3.",
+    ),
+    Setting(
+        "MEDIAMILL_S3_ACCESS_KEY_ID",
+        "",
+        "Access key ID for s3:// buckets. Empty: boto3's usual search (AWS_ACCESS_KEY_ID, "
+        "~/.aws/credentials, an instance role).",
+    ),
+    Setting(
+        "MEDIAMILL_S3_SECRET_ACCESS_KEY",
+        "",
+        "Secret access key for s3:// buckets; goes with MEDIAMILL_S3_ACCESS_KEY_ID.",
+    ),
+    Setting(
+        "MEDIAMILL_S3_REGION",
+        "us-east-1",
+        "Region used to sign S3 requests: the bucket's AWS region, or the region an "
+        "S3-compatible server is configured with (usually us-east-1).",
+    ),
+    Setting(
         "MEDIAMILL_DECODE_MEMORY_MB",
         "2048",
         "Address-space limit, in MiB, of the child process that decodes and encodes untrusted "

@@ -1,0 +1,156 @@
+"""A bucket that is a folder: key ``a/b.mp3`` is the file ``ROOT/a/b.mp3``.
+
+Keys are validated before they become paths, and every path is resolved and checked to stay
+inside the folder before it is used. The second check is defence in depth: it catches a
+symbolic link inside the folder that points elsewhere, which no key check can see.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from mediamill.buckets.base import Bucket, copy_stream, is_temp_name, temp_name
+from mediamill.buckets.keys import key_problem, validate_key
+from mediamill.errors import BucketError, InvalidKeyError, ObjectNotFoundError
+
+
+class LocalBucket(Bucket):
+    """Objects as files under ``root``, which is created on the first write."""
+
+    def __init__(self, name: str, root: str | os.PathLike[str]) -> None:
+        super().__init__(name)
+        self.root = Path(root).absolute()
+
+    def __repr__(self) -> str:
+        return f"<LocalBucket {self.name!r} at {str(self.root)!r}>"
+
+    def open_read(self, key: str) -> BinaryIO:
+        path = self._resolve(key)
+        try:
+            # O_NONBLOCK: opening a FIFO planted in the folder must not hang the reader.
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        except (FileNotFoundError, NotADirectoryError) as exc:
+            raise ObjectNotFoundError(self.name, key) from exc
+        except OSError as exc:
+            raise self._error("read", key, exc) from exc
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise ObjectNotFoundError(self.name, key)
+            return os.fdopen(fd, "rb")
+        except BaseException:
+            os.close(fd)
+            raise
+
+    def write(self, key: str, stream: BinaryIO) -> int:
+        parts = self._parts(key)
+        temp: Path | None = None
+        try:
+            folder = self._make_folder(parts[:-1], key)
+            temp = folder / temp_name(parts[-1])
+            with open(temp, "xb") as out:
+                size = copy_stream(stream, out)
+                out.flush()
+                os.fsync(out.fileno())
+            # rename() replaces a symbolic link itself, never the file it points to.
+            os.replace(temp, folder / parts[-1])
+        except OSError as exc:
+            raise self._error("write", key, exc) from exc
+        finally:
+            if temp is not None:
+                with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+                    os.unlink(temp)
+        return size
+
+    def size(self, key: str) -> int:
+        return self._stat(key).st_size
+
+    def local_path(self, key: str) -> Path | None:
+        self._stat(key)
+        return self._resolve(key)
+
+    def delete(self, key: str) -> None:
+        parts = self._parts(key)
+        folder = self._inside(self.root.joinpath(*parts[:-1]), key)
+        try:
+            os.unlink(folder / parts[-1])
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            pass  # no object: nothing to do
+        except OSError as exc:
+            raise self._error("delete", key, exc) from exc
+
+    def list(self, prefix: str = "") -> Iterator[str]:
+        if not self.root.is_dir():
+            return
+        try:
+            yield from self._walk(self.root, "", prefix)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise BucketError(f"cannot list bucket {self.name!r}: {reason}") from exc
+
+    def _walk(self, folder: Path, base: str, prefix: str) -> Iterator[str]:
+        # Sorting folders as "name/" yields whole keys in lexicographic order, as S3 does.
+        # Symbolic links are not followed: only regular files are objects.
+        entries = []
+        with os.scandir(folder) as found:
+            for entry in found:
+                if entry.is_dir(follow_symlinks=False):
+                    entries.append((entry.name + "/", True))
+                elif entry.is_file(follow_symlinks=False) and not is_temp_name(entry.name):
+                    entries.append((entry.name, False))
+        for name, is_folder in sorted(entries):
+            key = base + name
+            if is_folder:
+                if key.startswith(prefix) or prefix.startswith(key):
+                    yield from self._walk(folder / name, key, prefix)
+            elif key.startswith(prefix) and key_problem(key) is None:
+                yield key
+
+    def _parts(self, key: str) -> tuple[str, ...]:
+        parts = tuple(validate_key(key).split("/"))
+        if is_temp_name(parts[-1]):
+            raise InvalidKeyError(key, "names like '.NAME.0123456789ab.part' are temporary files")
+        return parts
+
+    def _inside(self, path: Path, key: str) -> Path:
+        """``path`` with links resolved, refused unless it is within the bucket's folder."""
+        real = path.resolve()
+        if not real.is_relative_to(self.root.resolve()):
+            raise InvalidKeyError(key, "it leads outside the bucket's folder through a link")
+        return real
+
+    def _resolve(self, key: str) -> Path:
+        return self._inside(self.root.joinpath(*self._parts(key)), key)
+
+    def _stat(self, key: str) -> os.stat_result:
+        try:
+            info = os.stat(self._resolve(key))
+        except (FileNotFoundError, NotADirectoryError) as exc:
+            raise ObjectNotFoundError(self.name, key) from exc
+        except OSError as exc:
+            raise self._error("read", key, exc) from exc
+        if not stat.S_ISREG(info.st_mode):
+            raise ObjectNotFoundError(self.name, key)
+        return info
+
+    def _make_folder(self, parts: tuple[str, ...], key: str) -> Path:
+        """Create the key's folders one level at a time, checking each before going in.
+
+        Nothing is created through a link that leads out: each level is checked before the
+        next one is made inside it.
+        """
+        self.root.mkdir(parents=True, exist_ok=True)
+        folder = self._inside(self.root, key)
+        for part in parts:
+            with contextlib.suppress(FileExistsError):
+                (folder / part).mkdir()
+            folder = self._inside(folder / part, key)
+        return folder
+
+    def _error(self, action: str, key: str, exc: OSError) -> BucketError:
+        reason = exc.strerror or str(exc)
+        return BucketError(f"cannot {action} {key!r} in bucket {self.name!r}: {reason}")

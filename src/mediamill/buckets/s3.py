@@ -1,0 +1,315 @@
+"""A bucket on AWS S3 or an S3-compatible server (SeaweedFS, MinIO), through boto3.
+
+boto3 is imported only when an S3 bucket is created, so the rest of mediamill runs without it
+(``pip install 'mediamill[s3]'`` adds it). Transfers are streamed: an upload holds at most
+``multipart_threshold`` plus ``max_concurrency`` parts in memory, a download writes parts to
+their place in the file as they arrive. A multipart upload is atomic by nature: the object
+appears only when the upload completes, and a failed one is aborted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import io
+import threading
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from mediamill.buckets.base import CHUNK_SIZE, Bucket
+from mediamill.buckets.keys import validate_key
+from mediamill.errors import (
+    BucketError,
+    ConfigurationError,
+    MediamillError,
+    ObjectNotFoundError,
+)
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
+
+MULTIPART_THRESHOLD = 16 * 1024 * 1024
+
+_NOT_FOUND = {"NoSuchKey", "NotFound", "404"}
+_DENIED = {"AccessDenied", "Forbidden", "403", "AllAccessDisabled"}
+
+
+class S3Bucket(Bucket):
+    """The mediamill bucket ``name``, stored in the S3 bucket ``bucket``.
+
+    Empty credentials leave boto3 to find its own (environment, ``~/.aws``, instance role).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        bucket: str,
+        *,
+        endpoint_url: str | None = None,
+        access_key_id: str | None = None,
+        secret_access_key: str | None = None,
+        region: str = "us-east-1",
+        multipart_threshold: int = MULTIPART_THRESHOLD,
+        multipart_chunksize: int = CHUNK_SIZE,
+        max_concurrency: int = 4,
+    ) -> None:
+        super().__init__(name)
+        if not bucket:
+            raise ConfigurationError(f"bucket {name!r}: the S3 bucket name is empty")
+        self.bucket = bucket
+        self.endpoint_url = endpoint_url or None
+        self._client = _client(
+            self.endpoint_url, access_key_id or None, secret_access_key or None, region
+        )
+        transfer = _boto3().s3.transfer
+        self._transfer = transfer.TransferConfig(
+            multipart_threshold=multipart_threshold,
+            multipart_chunksize=multipart_chunksize,
+            max_concurrency=max_concurrency,
+            # The CRT client, when installed, would ignore these limits.
+            preferred_transfer_client="classic",
+        )
+        # Parts read ahead from a stream that cannot seek; bounds an upload's memory.
+        self._transfer.max_in_memory_upload_chunks = max_concurrency
+        self._bucket_seen = False
+
+    def __repr__(self) -> str:
+        return f"<S3Bucket {self.name!r} at {self._where()}>"
+
+    def open_read(self, key: str) -> BinaryIO:
+        validate_key(key)
+        with self._mapped(key):
+            body = self._client.get_object(Bucket=self.bucket, Key=key)["Body"]
+        return io.BufferedReader(_ObjectStream(body, self), buffer_size=256 * 1024)
+
+    def write(self, key: str, stream: BinaryIO) -> int:
+        validate_key(key)
+        source: Any = stream if _seekable(stream) else _FullReads(stream)
+        counter = _Counter()
+        with self._mapped(key):
+            self._client.upload_fileobj(
+                source, self.bucket, key, Config=self._transfer, Callback=counter.add
+            )
+        return counter.total
+
+    def size(self, key: str) -> int:
+        validate_key(key)
+        with self._mapped(key, head=True):
+            head = self._client.head_object(Bucket=self.bucket, Key=key)
+        return int(head["ContentLength"])
+
+    def delete(self, key: str) -> None:
+        validate_key(key)
+        with self._mapped(key):
+            self._client.delete_object(Bucket=self.bucket, Key=key)
+
+    def list(self, prefix: str = "") -> Iterator[str]:
+        with self._mapped():
+            pages = self._client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=prefix
+            )
+            for page in pages:
+                for item in page.get("Contents", ()):
+                    yield item["Key"]
+
+    def _read_into(self, key: str, out: BinaryIO) -> int:
+        # download_fileobj fetches parts in parallel and writes each at its offset.
+        with self._mapped(key, head=True):
+            self._client.download_fileobj(self.bucket, key, out, Config=self._transfer)
+        return out.seek(0, io.SEEK_END)
+
+    @contextlib.contextmanager
+    def _mapped(self, key: str | None = None, *, head: bool = False) -> Iterator[None]:
+        """Turn boto3's errors into mediamill's. ``head``: a 404 may mean no bucket."""
+        from boto3.exceptions import Boto3Error
+        from botocore.exceptions import BotoCoreError, ClientError
+        from s3transfer.exceptions import RetriesExceededError
+
+        try:
+            yield
+        except ClientError as exc:
+            # HEAD responses have no body, so a missing bucket is a bare 404 as well.
+            if head and _code(exc) in _NOT_FOUND and key is not None:
+                self._check_bucket()
+            raise self._map_error(exc, key) from exc
+        except (BotoCoreError, Boto3Error, RetriesExceededError) as exc:
+            raise self._map_error(exc, key) from exc
+
+    def _check_bucket(self) -> None:
+        """Raise if the bucket itself is missing; other answers are left to the caller."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        if self._bucket_seen:
+            return
+        try:
+            self._client.head_bucket(Bucket=self.bucket)
+        except ClientError as exc:
+            if _code(exc) in _NOT_FOUND or _code(exc) == "NoSuchBucket":
+                raise self._map_error(exc) from exc
+            return
+        except BotoCoreError:
+            return
+        self._bucket_seen = True
+
+    def _map_error(self, exc: Exception, key: str | None = None) -> MediamillError:
+        """The mediamill error for one of boto3's, with a message that says what to check."""
+        from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
+
+        where = self._where()
+        if isinstance(exc, ClientError):
+            code = _code(exc)
+            message = exc.response.get("Error", {}).get("Message", "") or code
+            if code in _NOT_FOUND and key is not None:
+                return ObjectNotFoundError(self.name, key)
+            if code in ("NoSuchBucket", "404", "NotFound"):
+                return BucketError(f"{where} does not exist")
+            if code == "SignatureDoesNotMatch":
+                return BucketError(
+                    f"{where} refused the request signature: check MEDIAMILL_S3_SECRET_ACCESS_KEY"
+                )
+            if code == "InvalidAccessKeyId":
+                return BucketError(
+                    f"{where} does not know the access key: check MEDIAMILL_S3_ACCESS_KEY_ID"
+                )
+            if code in _DENIED:
+                return BucketError(
+                    f"access denied to {where}: check MEDIAMILL_S3_ACCESS_KEY_ID, "
+                    "MEDIAMILL_S3_SECRET_ACCESS_KEY and the bucket's permissions"
+                )
+            return BucketError(f"{where}: {code}: {message}")
+        if isinstance(exc, NoCredentialsError):
+            return ConfigurationError(
+                f"no credentials for {where}: set MEDIAMILL_S3_ACCESS_KEY_ID and "
+                "MEDIAMILL_S3_SECRET_ACCESS_KEY"
+            )
+        if isinstance(exc, EndpointConnectionError):
+            return BucketError(
+                f"cannot connect to the S3 server at {self.endpoint_url or 'AWS'} for "
+                f"bucket {self.name!r}: is it running, and is MEDIAMILL_S3_ENDPOINT_URL right?"
+            )
+        last = getattr(exc, "last_exception", None)  # s3transfer's RetriesExceededError
+        if isinstance(last, Exception):
+            return self._map_error(last, key)
+        return BucketError(f"{where}: {exc}")
+
+    def _where(self) -> str:
+        place = f"S3 bucket {self.bucket!r}"
+        if self.bucket != self.name:
+            place += f" (mediamill bucket {self.name!r})"
+        return f"{place} at {self.endpoint_url}" if self.endpoint_url else f"{place} on AWS"
+
+
+class _ObjectStream(io.RawIOBase):
+    """botocore's response body as a raw stream, with read errors mapped."""
+
+    def __init__(self, body: Any, bucket: S3Bucket) -> None:
+        self._body = body
+        self._bucket = bucket
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        from botocore.exceptions import BotoCoreError
+
+        view = memoryview(buffer).cast("B")
+        try:
+            data = self._body.read(len(view))
+        except BotoCoreError as exc:
+            raise self._bucket._map_error(exc) from exc
+        view[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._body.close()
+        super().close()
+
+
+class _FullReads:
+    """A stream whose ``read(n)`` returns ``n`` bytes unless the stream ends.
+
+    boto3 takes a short read for the end of a stream that cannot seek, but pipes, sockets
+    and raw streams return what they have.
+    """
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+
+    def read(self, size: int | None = -1) -> bytes:
+        if size is None or size < 0:
+            size = 2**63
+        parts = []
+        while size > 0:
+            part = self._stream.read(min(size, CHUNK_SIZE))
+            if not part:
+                break
+            parts.append(part)
+            size -= len(part)
+        return b"".join(parts)
+
+
+def _seekable(stream: BinaryIO) -> bool:
+    try:
+        return bool(stream.seekable())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+class _Counter:
+    """Bytes sent, from boto3's progress callback (called from its worker threads)."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self._lock = threading.Lock()
+
+    def add(self, amount: int) -> None:
+        with self._lock:
+            self.total += amount
+
+
+def _code(exc: Any) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def _boto3() -> Any:
+    try:
+        import boto3
+        import boto3.s3.transfer
+    except ImportError as exc:
+        raise ConfigurationError(
+            "S3 buckets need boto3, which is not installed: pip install 'mediamill[s3]'"
+        ) from exc
+    return boto3
+
+
+@functools.lru_cache(maxsize=8)
+def _client(
+    endpoint_url: str | None,
+    access_key_id: str | None,
+    secret_access_key: str | None,
+    region: str,
+) -> Any:
+    """One client per server and credentials: clients are thread-safe and slow to create."""
+    boto3 = _boto3()
+    from botocore.config import Config
+
+    config = Config(
+        region_name=region,
+        retries={"mode": "standard", "max_attempts": 3},
+        connect_timeout=10,
+        read_timeout=60,
+        max_pool_connections=16,
+        # Other servers are reached by path (http://host:port/bucket/key), which works
+        # without wildcard DNS; AWS picks its own style.
+        s3={"addressing_style": "path"} if endpoint_url else {},
+    )
+    # A session per client: boto3's default session is not thread-safe.
+    session = boto3.session.Session()
+    return session.client(
+        "s3",
+        endpoint_url=endpoint_url,
+        aws_access_key_id=access_key_id,
+        aws_secret_access_key=secret_access_key,
+        config=config,
+    )
