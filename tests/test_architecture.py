@@ -26,6 +26,7 @@ LAYERS: dict[str, int] = {
     "testing": 2,
     "jobs": 3,
     "site": 4,  # the Django project: workers (4) and delivery (5) call site.setup()
+    "workers": 4,
     "cli": 5,
     "__main__": 5,
     "__init__": 0,

@@ -15,6 +15,7 @@ themselves; any other exception in the child becomes a ``TranscodeError``.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import pickle
 import queue
@@ -163,7 +164,22 @@ def _death_error(returncode: int | None, what: str) -> MediamillError:
     return TranscodeError(f"{what} process exited unexpectedly with status {returncode}")
 
 
+def _die_with_parent() -> None:
+    """Ask Linux to kill this child if its parent dies (a worker killed with -9)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return  # not Linux: the parent's wall-clock limit still bounds the child
+    if os.getppid() == 1:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
 def _child_main() -> None:
+    _die_with_parent()
     answers = os.fdopen(int(os.environ.pop("MEDIAMILL_SANDBOX_FD")), "wb")
     # Anything the work prints goes to stderr, never into the answer pipe.
     os.dup2(2, 1)

@@ -39,6 +39,10 @@ def _positive_float(value: str) -> float:
     return number
 
 
+def _comma_list(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
 _DECLARED = [
     Setting(
         "MEDIAMILL_DATA_DIR",
@@ -52,6 +56,13 @@ _DECLARED = [
         "",
         "Database for pipelines, presets and jobs, as a URL (postgres://user:pass@host:5432/db "
         "or sqlite:///path). Empty: SQLite in MEDIAMILL_DATA_DIR/mediamill.sqlite3.",
+    ),
+    Setting(
+        "MEDIAMILL_ALLOWED_HOSTS",
+        "localhost,127.0.0.1,[::1]",
+        "Comma-separated host names the server answers to (Django's ALLOWED_HOSTS). Add the "
+        "public name when serving beyond this machine.",
+        _comma_list,
     ),
     Setting(
         "MEDIAMILL_BROKER_URL",
@@ -96,6 +107,14 @@ _DECLARED = [
         "us-east-1",
         "Region used to sign S3 requests: the bucket's AWS region, or the region an "
         "S3-compatible server is configured with (usually us-east-1).",
+    ),
+    Setting(
+        "MEDIAMILL_JOB_LEASE_SECONDS",
+        "60",
+        "How long a worker holds a job without a heartbeat. A job whose worker died is run "
+        "again by another worker once its lease has expired; workers renew it every third of "
+        "this time.",
+        _positive_float,
     ),
     Setting(
         "MEDIAMILL_DECODE_MEMORY_MB",

@@ -130,6 +130,7 @@ def create_job(
             )
             for i, spec in enumerate(specs, start=1)
         )
+        send_after_commit(job.id, JobStatus.SUBMITTED)
     return job
 
 
@@ -168,6 +169,20 @@ def claim(job_id: str, worker_id: str, lease_seconds: float) -> Job | None:
             job.outputs.filter(status=JobStatus.SUBMITTED).update(status=JobStatus.PROGRESSING)
             send_after_commit(job.id, JobStatus.PROGRESSING)
     return job
+
+
+def release(job_id: str, worker_id: str) -> bool:
+    """Give a job back unfinished (a worker shutting down): it can be claimed again at once.
+
+    The job stays Progressing with an expired lease, and the claim this worker made is not
+    counted as an abandoned attempt. False if this worker does not hold the job.
+    """
+    return (
+        _held(job_id, worker_id).update(
+            claimed_by="", lease_expires_at=0, attempts=F("attempts") - 1, progress=0
+        )
+        == 1
+    )
 
 
 def heartbeat(job_id: str, worker_id: str, lease_seconds: float) -> bool:

@@ -2,9 +2,10 @@
 
 ``job_state_changed`` is sent after the transaction that made the change has committed, with
 ``job_id`` and ``status`` (the new ``JobStatus`` value). It is sent once per transition:
-Progressing when a job starts (not again when a worker takes over an abandoned job), then
-one of Complete, Error or Canceled. Receivers run in the process that made the change; one
-that raises is logged and does not affect the others or the caller.
+Submitted when a job is created (workers wake up on it), Progressing when a job starts (not
+again when a worker takes over an abandoned job), then one of Complete, Error or Canceled.
+Receivers run in the process that made the change; one that raises is logged and does not
+affect the others or the caller.
 """
 
 from __future__ import annotations

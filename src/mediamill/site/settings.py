@@ -16,8 +16,7 @@ DATA_DIR: Path = mediamill_settings.get("MEDIAMILL_DATA_DIR").resolve()
 
 SECRET_KEY = secret_key(mediamill_settings.get("MEDIAMILL_SECRET_KEY"), DATA_DIR)
 DEBUG = False
-# Only local names until a setting for the public host name exists (see the serve command).
-ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
+ALLOWED_HOSTS = mediamill_settings.get("MEDIAMILL_ALLOWED_HOSTS")
 
 DATABASES = {"default": database_config(mediamill_settings.get("DATABASE_URL"), DATA_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -34,6 +33,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Serves the admin's static files from the installed apps: no collectstatic step.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -66,7 +67,16 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT = None  # whitenoise serves static files straight from the apps
+WHITENOISE_USE_FINDERS = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {"mediamill": {"handlers": ["stderr"], "level": "INFO"}},
+}
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

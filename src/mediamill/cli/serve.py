@@ -1,0 +1,147 @@
+"""``mediamill serve`` and ``mediamill worker``: the service's two long-running processes."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+from types import FrameType
+from typing import Any
+
+log = logging.getLogger("mediamill.serve")
+
+
+def register(subparsers: Any) -> None:
+    serve = subparsers.add_parser(
+        "serve",
+        help="run the server (web app, API, admin) and, without a broker, the workers",
+        description=(
+            "Apply database migrations, then serve HTTP (the admin at /admin/, /healthz). "
+            "Without MEDIAMILL_BROKER_URL, jobs run on worker threads inside this process; "
+            "with it, jobs are sent to `mediamill worker` processes through the broker."
+        ),
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="embedded worker threads (default: number of cores); ignored with a broker",
+    )
+    serve.add_argument(
+        "--http-threads", type=int, default=16, help="threads answering HTTP requests"
+    )
+    serve.set_defaults(handler=run_serve)
+
+    worker = subparsers.add_parser(
+        "worker",
+        help="run a Celery worker (distributed mode, needs MEDIAMILL_BROKER_URL)",
+        description=(
+            "Run jobs sent through the broker in MEDIAMILL_BROKER_URL (RabbitMQ or Redis). "
+            "Run as many as you like, on as many machines as share the database and buckets."
+        ),
+    )
+    worker.add_argument(
+        "-c",
+        "--concurrency",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="jobs run at once by this worker (default: number of cores)",
+    )
+    worker.add_argument("--loglevel", default="INFO", help="Celery log level")
+    worker.set_defaults(handler=run_worker)
+
+
+def _prepare() -> None:
+    from mediamill.site import setup
+
+    setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from mediamill import settings
+    from mediamill.errors import ConfigurationError
+
+    if args.workers < 1:
+        raise ConfigurationError("--workers must be at least 1")
+    _prepare()
+    from waitress.server import create_server
+
+    from mediamill.site.wsgi import application
+
+    broker = settings.get("MEDIAMILL_BROKER_URL")
+    if broker:
+        from mediamill.workers.celery_app import Dispatcher, make_app
+
+        dispatch: Any = Dispatcher(make_app())
+        mode = "jobs go to Celery workers through the broker"
+    else:
+        from mediamill.workers.embedded import EmbeddedWorkers
+
+        dispatch = EmbeddedWorkers(args.workers)
+        mode = f"{args.workers} embedded worker thread(s)"
+    server = create_server(
+        application, host=args.host, port=args.port, threads=args.http_threads, ident="mediamill"
+    )
+    _stop_on_sigterm()
+    dispatch.start()
+    print(
+        f"mediamill serving on http://{args.host}:{args.port}/ ({mode}); "
+        f"data in {settings.get('MEDIAMILL_DATA_DIR')}",
+        file=sys.stderr,
+        flush=True,
+    )
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        print("mediamill: stopping", file=sys.stderr, flush=True)
+        server.close()
+        dispatch.stop()
+    return 0
+
+
+def _stop_on_sigterm() -> None:
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+
+
+def run_worker(args: argparse.Namespace) -> int:
+    from mediamill import settings
+    from mediamill.errors import ConfigurationError
+
+    if not settings.get("MEDIAMILL_BROKER_URL"):
+        raise ConfigurationError(
+            "MEDIAMILL_BROKER_URL is not set: `mediamill worker` needs a broker "
+            "(without one, `mediamill serve` runs the jobs itself)"
+        )
+    _prepare()
+    from mediamill.workers.celery_app import Dispatcher, make_app
+
+    app = make_app()
+    sweeper = Dispatcher(app)
+    sweeper.start(sweep=True)
+    try:
+        app.worker_main(
+            [
+                "worker",
+                f"--concurrency={args.concurrency}",
+                "--pool=threads",
+                f"--loglevel={args.loglevel}",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ]
+        )
+    finally:
+        sweeper.stop()
+    return 0

@@ -1,0 +1,175 @@
+"""Run one job from start to finish: the code every kind of worker calls.
+
+Embedded worker threads and Celery tasks both call ``run_job(job_id)``. It claims the job
+(doing nothing if another worker has it: a message delivered twice runs the job once),
+keeps the lease alive with a heartbeat, fetches the input from its bucket, transcodes every
+output in one engine run, stores the outputs in the output bucket and only then marks the
+job Complete. Outputs are stored under their final keys only after all of them have been
+encoded, and the job becomes Complete only after all of them are stored, so a crash at any
+point leaves a job that is not Complete, which recovery runs again from the start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import socket
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+from django.db import close_old_connections, connection
+
+from mediamill import settings
+from mediamill.buckets import get_bucket
+from mediamill.engine import OutputRequest, OutputStats, transcode
+from mediamill.errors import (
+    CanceledError,
+    MediaError,
+    MediamillError,
+    ObjectNotFoundError,
+    TranscodeError,
+)
+from mediamill.jobs import service
+from mediamill.jobs.lookup import resolve_preset
+from mediamill.jobs.models import Job, JobStatus
+from mediamill.sandbox import CancelToken
+
+log = logging.getLogger(__name__)
+
+
+def new_worker_id() -> str:
+    """Unique to one attempt: host, process, thread and a random part."""
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}:{uuid.uuid4().hex[:8]}"
+
+
+def run_job(job_id: str, *, stop: CancelToken | None = None) -> str | None:
+    """Run the job if it can be claimed; return its final status, or None if not run.
+
+    ``stop`` asks a running job to give up (a worker shutting down): the job is released,
+    unfinished, for another worker to run at once.
+    """
+    worker_id = new_worker_id()
+    lease = settings.get("MEDIAMILL_JOB_LEASE_SECONDS")
+    job = service.claim(job_id, worker_id, lease)
+    if job is None:
+        return None
+    log.info("job %s: started by %s", job_id, worker_id)
+    with _Heartbeat(job_id, worker_id, lease, stop) as heartbeat:
+        try:
+            results = _execute(job, worker_id, heartbeat.cancel)
+        except CanceledError:
+            if heartbeat.lost.is_set():
+                log.warning("job %s: lease lost to another worker; abandoning", job_id)
+                return None
+            service.release(job_id, worker_id)
+            log.info("job %s: released unfinished (worker stopping)", job_id)
+            return None
+        except MediamillError as exc:
+            log.info("job %s: error: %s", job_id, exc)
+            service.fail(job_id, worker_id, exc)
+            return JobStatus.ERROR
+        except Exception as exc:
+            log.exception("job %s: internal error", job_id)
+            service.fail(job_id, worker_id, TranscodeError(f"internal error: {exc}", code=9999))
+            return JobStatus.ERROR
+    if not service.complete(job_id, worker_id, results):
+        log.warning("job %s: finished, but another worker had taken it over", job_id)
+        return None
+    log.info("job %s: complete", job_id)
+    return JobStatus.COMPLETE
+
+
+def _execute(job: Job, worker_id: str, cancel: CancelToken) -> dict[int, OutputStats]:
+    pipeline = job.pipeline
+    source_bucket = get_bucket(pipeline.input_bucket)
+    target_bucket = get_bucket(pipeline.content_bucket)
+    outputs = list(job.outputs.order_by("index"))
+    presets = [resolve_preset(o.preset_id) for o in outputs]
+    input_key = job.input["Key"]
+    with _work_dir(job.id) as work:
+        source = source_bucket.local_path(input_key)
+        if source is None or not source.is_file():
+            source = work / "input"
+            try:
+                source_bucket.download_file(input_key, source)
+            except ObjectNotFoundError as exc:
+                raise MediaError(
+                    f"The input file {input_key!r} does not exist in bucket {source_bucket.name!r}",
+                    code=3001,
+                ) from exc
+        elif cancel.is_set():
+            raise CanceledError("stopped before starting")
+        requests = [
+            OutputRequest(preset, work / f"output-{o.index}.{preset.extension}")
+            for o, preset in zip(outputs, presets, strict=True)
+        ]
+
+        def progress(percent: int) -> None:
+            # Stored below 100: the job reaches 100 when it is Complete.
+            service.report_progress(job.id, worker_id, min(percent, 99))
+
+        results = transcode(source, requests, progress=progress, cancel=cancel, overwrite=True)
+        for output, result in zip(outputs, results, strict=True):
+            if cancel.is_set():
+                raise CanceledError("stopped while storing outputs")
+            target_bucket.upload_file(job.output_key_prefix + output.key, result.path)
+        return {o.index: r.stats for o, r in zip(outputs, results, strict=True)}
+
+
+@contextlib.contextmanager
+def _work_dir(job_id: str) -> Iterator[Path]:
+    root = Path(settings.get("MEDIAMILL_DATA_DIR")) / "work"
+    root.mkdir(parents=True, exist_ok=True)
+    path = Path(tempfile.mkdtemp(prefix=f"{job_id}-", dir=root))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+class _Heartbeat:
+    """Renews the lease every third of its length while the job runs.
+
+    ``cancel`` is set when the job must stop: the lease was lost (another worker took the
+    job over) or the worker is stopping.
+    """
+
+    def __init__(self, job_id: str, worker_id: str, lease: float, stop: CancelToken | None) -> None:
+        self.job_id, self.worker_id, self.lease, self.stop = job_id, worker_id, lease, stop
+        self.lost = threading.Event()
+        self.cancel = threading.Event()
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"heartbeat-{job_id}", daemon=True)
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        interval = self.lease / 3
+        last_beat = time.monotonic()
+        try:
+            # Wake often enough to notice a stop request quickly; renew every `interval`.
+            while not self._done.wait(min(interval, 0.5)):
+                if self.stop is not None and self.stop.is_set():
+                    self.cancel.set()
+                if time.monotonic() - last_beat < interval:
+                    continue
+                last_beat = time.monotonic()
+                close_old_connections()
+                if not service.heartbeat(self.job_id, self.worker_id, self.lease):
+                    self.lost.set()
+                    self.cancel.set()
+                    return
+        finally:
+            connection.close()
