@@ -93,18 +93,16 @@ def _execute(job: Job, worker_id: str, cancel: CancelToken) -> dict[int, OutputS
     presets = [resolve_preset(o.preset_id) for o in outputs]
     input_key = job.input["Key"]
     with _work_dir(job.id) as work:
-        source = source_bucket.local_path(input_key)
-        if source is None or not source.is_file():
-            source = work / "input"
-            try:
+        try:
+            source = source_bucket.local_path(input_key)
+            if source is None:
+                source = work / "input"
                 source_bucket.download_file(input_key, source)
-            except ObjectNotFoundError as exc:
-                raise MediaError(
-                    f"The input file {input_key!r} does not exist in bucket {source_bucket.name!r}",
-                    code=3001,
-                ) from exc
-        elif cancel.is_set():
-            raise CanceledError("stopped before starting")
+        except ObjectNotFoundError as exc:
+            raise MediaError(
+                f"The input file {input_key!r} does not exist in bucket {source_bucket.name!r}",
+                code=3001,
+            ) from exc
         requests = [
             OutputRequest(preset, work / f"output-{o.index}.{preset.extension}")
             for o, preset in zip(outputs, presets, strict=True)

@@ -1,0 +1,171 @@
+"""Running jobs in-process: the runner and the embedded worker threads, on SQLite and local
+folder buckets (the embedded default), with real transcoding."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from tests.decoded import decode
+from tests.jobs_helpers import AAC, FLAC, WAV, make_pipeline
+
+from mediamill.buckets import get_bucket
+from mediamill.jobs import runner, service
+from mediamill.jobs.models import Job, JobStatus, Pipeline
+from mediamill.testing import write_audio
+from mediamill.workers.embedded import EmbeddedWorkers
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+OUTPUTS = [
+    {"Key": "song.wav", "PresetId": WAV},
+    {"Key": "song.flac", "PresetId": FLAC},
+    {"Key": "song.mp4", "PresetId": AAC},
+]
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("MEDIAMILL_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("MEDIAMILL_JOB_LEASE_SECONDS", "5")
+    return tmp_path
+
+
+@pytest.fixture(scope="module")
+def short_song(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_audio(tmp_path_factory.mktemp("runner") / "short.mp3", 4.0)
+
+
+@pytest.fixture(scope="module")
+def long_song(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_audio(tmp_path_factory.mktemp("runner") / "long.mp3", 90.0)
+
+
+@pytest.fixture
+def pipeline() -> Pipeline:
+    return make_pipeline()  # input bucket "uploads", output bucket "media"
+
+
+def put(path: Path, key: str = "media/song.mp3") -> str:
+    get_bucket("uploads").upload_file(key, path)
+    return key
+
+
+def create(pipeline: Pipeline, key: str = "media/song.mp3") -> Job:
+    return service.create_job(pipeline.id, {"Key": key}, OUTPUTS, output_key_prefix="processed/")
+
+
+def wait_for(job: Job, *statuses: str, timeout: float = 60.0) -> Job:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = Job.objects.get(pk=job.pk)
+        if job.status in statuses:
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"job {job.pk} still {job.status} after {timeout} s")
+
+
+@pytest.fixture
+def workers() -> Iterator[EmbeddedWorkers]:
+    pool = EmbeddedWorkers(2)
+    pool.start()
+    yield pool
+    pool.stop()
+
+
+def test_run_job_writes_outputs_to_the_output_bucket(
+    pipeline: Pipeline, short_song: Path, tmp_path: Path
+) -> None:
+    job = create(pipeline, put(short_song))
+    assert runner.run_job(job.id) == JobStatus.COMPLETE
+
+    job = Job.objects.get(pk=job.pk)
+    assert (job.status, job.progress, job.attempts) == (JobStatus.COMPLETE, 100, 1)
+    media = get_bucket("media")
+    for output in job.outputs.order_by("index"):
+        assert output.status == JobStatus.COMPLETE
+        local = tmp_path / output.key
+        media.download_file(f"processed/{output.key}", local)
+        decoded = decode(local)
+        assert decoded.duration == pytest.approx(4.0, abs=0.1)
+        assert (decoded.sample_rate, decoded.channels) == (44100, 2)
+        assert output.file_size == local.stat().st_size
+        assert output.duration == 4 and output.duration_millis == pytest.approx(4000, abs=100)
+    codecs = [decode(tmp_path / o.key).audio_codec for o in job.outputs.order_by("index")]
+    assert codecs == ["pcm_s16le", "flac", "aac"]
+    assert list(Path(tmp_path, "work").iterdir()) == [], "work folder cleaned up"
+
+
+def test_second_delivery_does_not_run_again(pipeline: Pipeline, short_song: Path) -> None:
+    job = create(pipeline, put(short_song))
+    outcomes: list[str | None] = []
+    threads = [
+        threading.Thread(target=lambda: outcomes.append(runner.run_job(job.id))) for _ in range(3)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes, key=str) == [JobStatus.COMPLETE, None, None]
+    assert Job.objects.get(pk=job.pk).attempts == 1
+    assert runner.run_job(job.id) is None
+
+
+def test_corrupt_input_fails_with_a_clear_detail(pipeline: Pipeline, tmp_path: Path) -> None:
+    notes = tmp_path / "notes.mp3"
+    notes.write_text("not a song\n" * 100)
+    job = create(pipeline, put(notes))
+    assert runner.run_job(job.id) == JobStatus.ERROR
+    job = Job.objects.get(pk=job.pk)
+    assert job.status_detail.startswith("4000 ")
+    assert "not a media file" in job.status_detail
+    assert all(o.status == JobStatus.ERROR for o in job.outputs.all())
+    assert list(get_bucket("media").list("processed/")) == []
+
+
+def test_missing_input_is_error_3001(pipeline: Pipeline) -> None:
+    job = create(pipeline, "media/never-uploaded.mp3")
+    assert runner.run_job(job.id) == JobStatus.ERROR
+    detail = Job.objects.get(pk=job.pk).status_detail
+    assert detail.startswith("3001 ") and "does not exist" in detail
+
+
+def test_embedded_workers_run_jobs_as_they_are_created(
+    pipeline: Pipeline, short_song: Path, workers: EmbeddedWorkers, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.mp3"
+    bad.write_bytes(short_song.read_bytes()[:2000])
+    jobs = [create(pipeline, put(short_song, f"media/{n}.mp3")) for n in range(3)]
+    broken = create(pipeline, put(bad, "media/broken.mp3"))
+    for job in jobs:
+        assert wait_for(job, JobStatus.COMPLETE, JobStatus.ERROR).status == JobStatus.COMPLETE
+    assert wait_for(broken, JobStatus.COMPLETE, JobStatus.ERROR).status == JobStatus.ERROR
+
+
+def test_paused_pipeline_keeps_jobs_queued(
+    pipeline: Pipeline, short_song: Path, workers: EmbeddedWorkers
+) -> None:
+    Pipeline.objects.filter(pk=pipeline.pk).update(status="Paused")
+    job = create(pipeline, put(short_song))
+    time.sleep(1.5)  # more than one sweep: the workers saw it and left it
+    assert Job.objects.get(pk=job.pk).status == JobStatus.SUBMITTED
+    Pipeline.objects.filter(pk=pipeline.pk).update(status="Active")
+    assert wait_for(job, JobStatus.COMPLETE, JobStatus.ERROR).status == JobStatus.COMPLETE
+
+
+def test_stopping_workers_releases_the_running_job(pipeline: Pipeline, long_song: Path) -> None:
+    pool = EmbeddedWorkers(1)
+    pool.start()
+    job = create(pipeline, put(long_song))
+    try:
+        wait_for(job, JobStatus.PROGRESSING)
+    finally:
+        pool.stop()
+    job = Job.objects.get(pk=job.pk)
+    assert job.status == JobStatus.PROGRESSING
+    assert (job.claimed_by, job.attempts) == ("", 0), "released, not counted as abandoned"
+    assert service.recoverable_jobs() == [job.id], "claimable again at once"
+    assert list(get_bucket("media").list("processed/")) == [], "no partial output stored"
