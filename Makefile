@@ -23,7 +23,7 @@ install: $(VENV)/.installed
 dev: $(VENV)/.installed-dev
 
 run: install
-	$(BIN)/mediamill --help
+	MEDIAMILL_DATA_DIR=$${MEDIAMILL_DATA_DIR:-./var} $(BIN)/mediamill serve --host 127.0.0.1 --port 8000
 
 lint: dev
 	$(BIN)/ruff check src tests bench
