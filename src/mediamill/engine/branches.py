@@ -9,7 +9,6 @@ graph takes a new reference; only frames pulled out of the graph are ours to cha
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
 
@@ -30,18 +29,27 @@ class Branch:
     source: Any = None
     sink: Any = None
 
-    def encode(self, frame: Any | None) -> Iterator[Any]:
-        """Packets for ``frame`` (or, with ``None``, everything still buffered)."""
+    def push(self, frame: Any) -> None:
+        """Feed one decoded frame to the filter graph (the frame itself is not modified)."""
         self.source.push(frame)
+
+    def drain(self) -> list[Any]:
+        """Encode every frame the filter graph has ready; return the packets."""
+        packets: list[Any] = []
         while True:
             try:
                 shaped = self.sink.pull()
             except (BlockingIOError, av.error.EOFError):
-                break
+                return packets
             self.prepare(shaped)
-            yield from self.stream.encode(shaped)
-        if frame is None:
-            yield from self.stream.encode(None)
+            packets.extend(self.stream.encode(shaped))
+
+    def flush(self) -> list[Any]:
+        """End of input: everything still buffered in the filters and the encoder."""
+        self.source.push(None)
+        packets = self.drain()
+        packets.extend(self.stream.encode(None))
+        return packets
 
     def prepare(self, frame: Any) -> None:
         """Adjust a shaped frame (ours to change) before it is encoded."""

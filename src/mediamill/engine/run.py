@@ -27,6 +27,9 @@ ProgressCallback = Callable[[int], None]
 #: Undecodable packets tolerated before the input is declared corrupt (FFmpeg skips a few
 #: damaged frames in otherwise good files; a file that is mostly damage is refused).
 MAX_DECODE_ERRORS = 50
+#: Decoded frames handed to the outputs at once (video: fewer, they are large).
+BATCH_FRAMES = 16
+BATCH_VIDEO_FRAMES = 2
 #: A decode that ends this much before the declared duration means the file is truncated.
 TRUNCATION_TOLERANCE = 1.0
 
@@ -127,6 +130,8 @@ class _Decoder:
         errors = 0
         decoded_until = 0.0
         next_pts = dict.fromkeys(kinds, 0)
+        batch: list[tuple[str, Any]] = []
+        video_frames = 0
         for packet in container.demux([stream for stream, _ in streams.values()]):
             if self.cancel.is_set():
                 raise CanceledError("transcode canceled")
@@ -151,10 +156,20 @@ class _Decoder:
                 if frame.time is not None:
                     end = float(frame.time) + _frame_seconds(frame, kind)
                     decoded_until = max(decoded_until, end)
-                for writer in writers:
-                    writer.put(kind, frame)
-            self._report(writers)
+                batch.append((kind, frame))
+                if kind == "video":
+                    video_frames += 1
+            if len(batch) >= BATCH_FRAMES or video_frames >= BATCH_VIDEO_FRAMES:
+                self._send(writers, batch)
+                batch, video_frames = [], 0
+        self._send(writers, batch)
         return decoded_until
+
+    def _send(self, writers: list[OutputWriter], batch: list[tuple[str, Any]]) -> None:
+        if batch:
+            for writer in writers:
+                writer.put(batch)
+        self._report(writers)
 
     def _report(self, writers: list[OutputWriter]) -> None:
         if self.progress is None or not self.media.duration:

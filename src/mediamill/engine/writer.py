@@ -23,8 +23,9 @@ from mediamill.errors import CanceledError, MediamillError, TranscodeError
 from mediamill.probe import StreamInfo
 from mediamill.sandbox import CancelToken
 
-#: Decoded frames that may wait for one output (about 1.5 s of 30 fps video).
-QUEUE_FRAMES = 48
+#: Batches of decoded frames that may wait for one output. The decoder sends at most 2 video
+#: frames per batch, so at most 48 video frames (1.6 s at 30 fps) wait per output.
+QUEUE_BATCHES = 24
 
 _STOP = None
 
@@ -44,7 +45,7 @@ class OutputWriter(threading.Thread):
         self.plan = plan
         self.inputs = inputs
         self.cancel = cancel
-        self.frames: queue.Queue[tuple[str, Any] | None] = queue.Queue(QUEUE_FRAMES)
+        self.frames: queue.Queue[list[tuple[str, Any]] | None] = queue.Queue(QUEUE_BATCHES)
         self.error: BaseException | None = None
         self.kinds = {k for k in ("audio", "video") if getattr(plan, k) is not None}
         self._written = dict.fromkeys(self.kinds, 0.0)  # seconds muxed, per stream
@@ -54,13 +55,20 @@ class OutputWriter(threading.Thread):
         """Seconds of media written to every stream of this output so far."""
         return min(self._written.values())
 
-    def put(self, kind: str, frame: Any) -> None:
-        """Hand a decoded frame to this output (blocks while its queue is full)."""
-        if kind not in self.kinds or self.error is not None:
+    def put(self, batch: list[tuple[str, Any]]) -> None:
+        """Hand decoded ``(kind, frame)`` pairs to this output (blocks while its queue is full).
+
+        Frames travel in batches: one queue hand-off per frame costs more time than encoding
+        a small audio frame takes.
+        """
+        if self.error is not None:
+            return
+        wanted = [item for item in batch if item[0] in self.kinds]
+        if not wanted:
             return
         while True:
             try:
-                self.frames.put((kind, frame), timeout=0.2)
+                self.frames.put(wanted, timeout=0.2)
                 return
             except queue.Full:
                 if self.error is not None or self.cancel.is_set() or not self.is_alive():
@@ -101,27 +109,31 @@ class OutputWriter(threading.Thread):
                 raise TranscodeError(f"cannot set up the encoder: {exc}") from exc
             try:
                 while True:
-                    item = self.frames.get()
-                    if item is _STOP:
+                    batch = self.frames.get()
+                    if batch is _STOP:
                         break
                     if self.cancel.is_set():
                         raise CanceledError("transcode canceled")
-                    kind, frame = item
-                    self._mux(container, kind, branches[kind].encode(frame))
+                    for kind, frame in batch:
+                        branches[kind].push(frame)
+                    for kind, branch in branches.items():
+                        self._mux(container, kind, branch.drain())
                 for kind, branch in branches.items():
-                    self._mux(container, kind, branch.encode(None))
+                    self._mux(container, kind, branch.flush())
             except MediamillError:
                 raise
             except av.error.FFmpegError as exc:
                 raise TranscodeError(f"encoding failed: {exc}") from exc
 
-    def _mux(self, container: Any, kind: str, packets: Any) -> None:
-        for packet in packets:
-            container.mux(packet)
-            if packet.pts is not None and packet.time_base:
-                end = float((packet.pts + (packet.duration or 0)) * packet.time_base)
-                if end > self._written[kind]:
-                    self._written[kind] = end
+    def _mux(self, container: Any, kind: str, packets: list[Any]) -> None:
+        if not packets:
+            return
+        container.mux(packets)
+        last = packets[-1]
+        if last.pts is not None and last.time_base:
+            end = (last.pts + (last.duration or 0)) * float(last.time_base)
+            if end > self._written[kind]:
+                self._written[kind] = end
 
 
 def remove_quietly(path: str) -> None:
