@@ -130,6 +130,14 @@ class _Decoder:
         errors = 0
         decoded_until = 0.0
         next_pts = dict.fromkeys(kinds, 0)
+        # Outputs start at 0, as ffmpeg's do: an MP3 decoder's first frame comes after the
+        # encoder delay it skipped (25 ms), and AAC priming is only signalled (an MP4 edit
+        # list) when the first frame starts at 0.
+        start = (container.start_time or 0) / av.time_base
+        shift = {
+            stream.index: round(start / stream.time_base) if stream.time_base else 0
+            for stream, _ in streams.values()
+        }
         batch: list[tuple[str, Any]] = []
         video_frames = 0
         for packet in container.demux([stream for stream, _ in streams.values()]):
@@ -149,6 +157,8 @@ class _Decoder:
                 # Only this thread may touch a frame before it is shared with the outputs.
                 if frame.pts is None:
                     frame.pts = next_pts[packet.stream.index]
+                elif shift[packet.stream.index]:
+                    frame.pts -= shift[packet.stream.index]
                 if kind == "audio":
                     next_pts[packet.stream.index] = frame.pts + int(
                         frame.samples / frame.sample_rate / packet.stream.time_base
