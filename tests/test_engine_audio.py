@@ -147,3 +147,14 @@ def test_results_report_what_elastic_transcoder_did(song_mp3: Path, tmp_path: Pa
     assert result.stats.duration_millis == pytest.approx(20_000, abs=100)
     assert result.stats.file_size == (tmp_path / "song.m4a").stat().st_size
     assert result.stats.width is None and result.stats.height is None
+
+
+def test_outputs_start_at_zero_and_aac_priming_is_trimmed(song_mp3: Path, tmp_path: Path) -> None:
+    import av
+
+    (mp4,) = _transcode(song_mp3, tmp_path, AAC256)
+    with av.open(str(mp4)) as container:
+        stream = container.streams.audio[0]
+        assert stream.start_time == 0, "the MP3 decoder's delay is not carried into the output"
+        # An edit list hides the encoder's 1024 priming samples: exactly the input's length.
+        assert float(stream.duration * stream.time_base) == pytest.approx(INPUT_SECONDS, abs=0.005)
