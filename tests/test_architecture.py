@@ -27,6 +27,9 @@ LAYERS: dict[str, int] = {
     "jobs": 3,
     "site": 4,  # the Django project: workers (4) and delivery (5) call site.setup()
     "workers": 4,
+    "accounts": 3,
+    "api": 5,
+    "signing": 1,
     "cli": 5,
     "__main__": 5,
     "__init__": 0,

@@ -5,6 +5,7 @@
     ├── ValidationError             a request breaks Elastic Transcoder's rules (code 1000)
     ├── NotFoundError               no pipeline, preset or job has that ID
     ├── InvalidStateError           the object is not in a state that allows the operation
+    ├── AuthenticationError         a request's signature or key is not valid (.kind: AWS name)
     ├── PresetError                 a preset cannot be used
     │   ├── UnknownPresetError      no preset has that ID
     │   ├── PresetValidationError   settings break Elastic Transcoder's rules (.violations)
@@ -70,6 +71,16 @@ class NotFoundError(MediamillError):
 
 class InvalidStateError(MediamillError):
     code = 1000
+
+
+class AuthenticationError(MediamillError):
+    """A request is not signed by a valid key; ``kind`` is the error name AWS would send."""
+
+    code = 2000
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 class PresetError(MediamillError):

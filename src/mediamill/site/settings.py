@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "mediamill.jobs",
+    "mediamill.accounts",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""Who may call the API: access keys that belong to users."""
