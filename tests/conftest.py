@@ -5,6 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.cluster import (  # noqa: F401 -- fixtures: real clusters, started on first use
+    cluster,
+    cluster_media,
+    cluster_root,
+    embedded_cluster,
+    long_clip,
+    rabbitmq_cluster,
+    redis_cluster,
+    short_song,
+    short_song_truncated,
+)
 from tests.s3server import s3_server  # noqa: F401 -- a fixture: SeaweedFS, started on first use
 
 from mediamill.testing import write_audio, write_video

@@ -56,12 +56,9 @@ def register(subparsers: Any) -> None:
 
 
 def _prepare() -> None:
-    from mediamill.site import setup
+    from mediamill.site import migrate
 
-    setup()
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
+    migrate()
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -137,6 +134,10 @@ def run_worker(args: argparse.Namespace) -> int:
                 f"--concurrency={args.concurrency}",
                 "--pool=threads",
                 f"--loglevel={args.loglevel}",
+                # Unique per process: Celery's default, celery@HOST, is the same for every
+                # worker on a machine, and RabbitMQ refuses a second consumer of that node's
+                # exclusive control queue, so a second worker there would crash at start.
+                f"--hostname=mediamill-{os.getpid()}@%h",
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",

@@ -9,6 +9,8 @@ import os
 import threading
 
 SETTINGS_MODULE = "mediamill.site.settings"
+#: PostgreSQL advisory lock key under which migrations run ("mmig").
+MIGRATION_LOCK = 0x6D6D6967
 
 _lock = threading.Lock()
 
@@ -25,3 +27,27 @@ def setup() -> None:
     with _lock:
         if not apps.ready:
             django.setup()
+
+
+def migrate() -> None:
+    """Set up Django and apply the database migrations.
+
+    Safe when several processes start at once on a fresh PostgreSQL database (two
+    ``mediamill worker`` started together): Django's ``migrate`` checks for its tables and
+    then creates them, so concurrent runs both try to create them and one crashes. An
+    advisory lock makes them take turns; the later ones find nothing left to do.
+    """
+    setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    locked = connection.vendor == "postgresql"
+    if locked:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [MIGRATION_LOCK])
+    try:
+        call_command("migrate", interactive=False, verbosity=0)
+    finally:
+        if locked:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [MIGRATION_LOCK])
