@@ -169,3 +169,14 @@ def test_stopping_workers_releases_the_running_job(pipeline: Pipeline, long_song
     assert (job.claimed_by, job.attempts) == ("", 0), "released, not counted as abandoned"
     assert service.recoverable_jobs() == [job.id], "claimable again at once"
     assert list(get_bucket("media").list("processed/")) == [], "no partial output stored"
+
+
+def test_stale_work_folders_are_removed(pipeline: Pipeline, data_dir: Path) -> None:
+    job = create(pipeline, "media/x.mp3")
+    running = create(pipeline, "media/y.mp3")
+    assert service.claim(running.id, "worker-elsewhere", 60) is not None
+    work = data_dir / "work"
+    (work / f"{job.id}-abcd1234").mkdir(parents=True)
+    (work / f"{running.id}-efgh5678").mkdir()
+    assert runner.remove_stale_work_dirs() == [f"{job.id}-abcd1234"]
+    assert [p.name for p in work.iterdir()] == [f"{running.id}-efgh5678"]

@@ -40,12 +40,9 @@ def register(subparsers: Any) -> None:
 
 
 def _setup() -> None:
-    from mediamill.site import setup
+    from mediamill.site import migrate
 
-    setup()
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
+    migrate()
 
 
 def _user(username: str | None) -> Any:

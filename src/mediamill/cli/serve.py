@@ -122,8 +122,10 @@ def run_worker(args: argparse.Namespace) -> int:
             "(without one, `mediamill serve` runs the jobs itself)"
         )
     _prepare()
+    from mediamill.jobs.runner import remove_stale_work_dirs
     from mediamill.workers.celery_app import Dispatcher, make_app
 
+    remove_stale_work_dirs()
     app = make_app()
     sweeper = Dispatcher(app)
     sweeper.start(sweep=True)

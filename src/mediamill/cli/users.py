@@ -26,15 +26,13 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mediamill.site import setup
+    from mediamill.site import migrate
 
-    setup()
+    migrate()
     from django.contrib.auth import get_user_model
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError as DjangoValidationError
-    from django.core.management import call_command
 
-    call_command("migrate", interactive=False, verbosity=0)
     users = get_user_model()
     if users.objects.filter(username=args.username).exists():
         raise ValidationError(f"user {args.username!r} already exists")

@@ -37,7 +37,7 @@ from mediamill.errors import (
 )
 from mediamill.jobs import service
 from mediamill.jobs.lookup import resolve_preset
-from mediamill.jobs.models import Job, JobStatus
+from mediamill.jobs.models import Job, JobStatus, now_ms
 from mediamill.sandbox import CancelToken
 
 log = logging.getLogger(__name__)
@@ -120,9 +120,35 @@ def _execute(job: Job, worker_id: str, cancel: CancelToken) -> dict[int, OutputS
         return {o.index: r.stats for o, r in zip(outputs, results, strict=True)}
 
 
+def _work_root() -> Path:
+    return Path(settings.get("MEDIAMILL_DATA_DIR")) / "work"
+
+
+def remove_stale_work_dirs() -> list[str]:
+    """Remove work folders left by a worker that was killed; return their names.
+
+    A folder is named after its job; it is stale unless that job is running under a live
+    lease (possibly in another process sharing this data folder).
+    """
+    root = _work_root()
+    if not root.is_dir():
+        return []
+    live = set(
+        Job.objects.filter(
+            status=JobStatus.PROGRESSING, lease_expires_at__gte=now_ms()
+        ).values_list("id", flat=True)
+    )
+    removed = []
+    for folder in root.iterdir():
+        if folder.is_dir() and folder.name[:20] not in live:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder.name)
+    return removed
+
+
 @contextlib.contextmanager
 def _work_dir(job_id: str) -> Iterator[Path]:
-    root = Path(settings.get("MEDIAMILL_DATA_DIR")) / "work"
+    root = _work_root()
     root.mkdir(parents=True, exist_ok=True)
     path = Path(tempfile.mkdtemp(prefix=f"{job_id}-", dir=root))
     try:

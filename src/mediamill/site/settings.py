@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "mediamill.jobs",
     "mediamill.accounts",
+    "mediamill.api",
 ]
 
 MIDDLEWARE = [
@@ -76,7 +77,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "loggers": {"mediamill": {"handlers": ["stderr"], "level": "INFO"}},
+    # Not propagated: a Celery worker's root handler would print every line twice.
+    "loggers": {"mediamill": {"handlers": ["stderr"], "level": "INFO", "propagate": False}},
 }
 
 SECURE_CONTENT_TYPE_NOSNIFF = True

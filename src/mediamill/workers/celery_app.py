@@ -22,6 +22,7 @@ import threading
 from typing import Any
 
 from celery import Celery
+from celery.signals import worker_shutting_down
 
 from mediamill import settings
 
@@ -56,6 +57,18 @@ def make_app() -> Celery:
     return app
 
 
+#: Set when this worker is asked to stop: running jobs are handed back unfinished, at once,
+#: instead of holding a warm shutdown for the length of a transcode.
+_stopping = threading.Event()
+
+
+def _on_shutdown(**kwargs: Any) -> None:
+    _stopping.set()
+
+
+worker_shutting_down.connect(_on_shutdown)
+
+
 def _run_job_task(job_id: str) -> str | None:
     from mediamill.site import setup
 
@@ -66,7 +79,7 @@ def _run_job_task(job_id: str) -> str | None:
 
     close_old_connections()
     try:
-        return runner.run_job(job_id)
+        return runner.run_job(job_id, stop=_stopping)
     finally:
         connection.close()  # worker threads come and go; do not leak their connections
 
@@ -109,17 +122,21 @@ class Dispatcher:
     def sweep(self) -> list[str]:
         """Send again every job that needs a worker and has no message; return them.
 
-        Jobs whose lease expired are always sent again. Submitted jobs are sent again only
-        when the queue is empty: then no message can be waiting for them (a running task's
-        message is acknowledged late, but its job is Progressing), so theirs was lost. Sending
-        them while the queue is busy would only pile duplicates behind a backlog.
+        Jobs whose lease expired (their worker died) and Submitted jobs older than
+        ``RESEND_AFTER_SECONDS`` are sent again when the queue is empty: then no message can
+        be waiting for them (a running task's message is acknowledged late, but its job is
+        Progressing), so theirs was lost or its worker died. Sending them while the queue is
+        busy would only pile duplicates behind a backlog.
         """
         from mediamill.jobs import service
         from mediamill.jobs.models import Job, now_ms
 
         service.expire_leases()
-        jobs = service.recoverable_jobs()
-        if self.queue_length() == 0:
+        waiting = self.queue_length()
+        # With a backlog, a re-sent job would only wait behind it, once per sweep and per
+        # worker: send again when the queue has drained (or when the broker cannot say).
+        jobs = service.recoverable_jobs() if waiting in (0, None) else []
+        if waiting == 0:
             stale = now_ms() - int(RESEND_AFTER_SECONDS * 1000)
             runnable = service.runnable_jobs()
             jobs += list(

@@ -35,6 +35,9 @@ class EmbeddedWorkers:
         self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
+        removed = runner.remove_stale_work_dirs()
+        if removed:
+            log.info("removed %d work folder(s) left by stopped workers", len(removed))
         job_state_changed.connect(self._on_state_changed, dispatch_uid=f"embedded-{id(self)}")
         for n in range(self.count):
             thread = threading.Thread(target=self._loop, name=f"mediamill-worker-{n}", daemon=True)
