@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
-                "ordering": ["-created"],
+                "ordering": ("-created",),
             },
         ),
     ]
