@@ -37,6 +37,7 @@ test: lint typecheck
 
 bench: dev
 	$(BIN)/python bench/transcode_vs_ffmpeg.py
+	$(BIN)/python -m bench.api
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

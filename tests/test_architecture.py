@@ -25,6 +25,7 @@ LAYERS: dict[str, int] = {
     "buckets": 2,
     "testing": 2,
     "jobs": 3,
+    "notifications": 3,  # its views/urls are thin HTTP adapters over topics and keys
     "site": 4,  # the Django project: workers (4) and delivery (5) call site.setup()
     "workers": 4,
     "accounts": 3,

@@ -296,3 +296,14 @@ def test_bucket_is_the_interface(bucket: LocalBucket) -> None:
     assert isinstance(bucket, Bucket)
     with pytest.raises(TypeError):
         Bucket("x")
+
+
+def test_check_accepts_a_folder_that_exists_or_can_be_made(tmp_path: Path) -> None:
+    LocalBucket("media", tmp_path / "not" / "yet").check()  # created on the first write
+    (tmp_path / "here").mkdir()
+    LocalBucket("media", tmp_path / "here").check()
+    (tmp_path / "file").write_text("not a folder")
+    with pytest.raises(BucketError, match="is not a folder"):
+        LocalBucket("media", tmp_path / "file").check()
+    with pytest.raises(BucketError, match="cannot be created"):
+        LocalBucket("media", tmp_path / "file" / "below").check()

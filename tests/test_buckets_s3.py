@@ -234,3 +234,9 @@ def test_without_boto3_the_message_names_the_extra(monkeypatch: pytest.MonkeyPat
     monkeypatch.setitem(sys.modules, "boto3", None)  # makes `import boto3` fail
     with pytest.raises(ConfigurationError, match=r"pip install 'mediamill\[s3\]'"):
         S3Bucket("media", "media", endpoint_url="http://127.0.0.1:1")
+
+
+def test_check_reaches_the_bucket(s3_server: S3Server, bucket: S3Bucket) -> None:
+    bucket.check()
+    with pytest.raises(BucketError, match="does not exist"):
+        make_bucket(s3_server, f"missing-{uuid.uuid4().hex[:12]}").check()

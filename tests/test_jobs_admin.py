@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import reverse
-from tests.jobs_helpers import make_pipeline, submit
+from tests.jobs_helpers import AAC, FLAC, WAV, make_pipeline, submit
 
 from mediamill.jobs import service
 from mediamill.jobs.models import Job, JobStatus, Pipeline, Preset
@@ -86,8 +86,36 @@ def test_preset_settings_are_validated(admin_client: Client) -> None:
     assert not Preset.objects.exists()
 
 
-def test_jobs_cannot_be_added_or_edited_in_the_admin(admin_client: Client, job: Job) -> None:
-    assert admin_client.get(reverse("admin:jobs_job_add")).status_code == 403
+def test_jobs_can_be_created_through_the_service(admin_client: Client, job: Job) -> None:
+    add = reverse("admin:jobs_job_add")
+    assert admin_client.get(add).status_code == 200
+    response = admin_client.post(
+        add,
+        {
+            "pipeline": job.pipeline.pk,
+            "input_key": "media/song.mp3",
+            "presets": [WAV, FLAC, AAC],
+            "output_key_prefix": "processed/",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    created = Job.objects.exclude(pk=job.pk).get()
+    assert created.status == JobStatus.SUBMITTED
+    assert created.owner is not None and created.owner.is_superuser
+    assert [(o.key, o.preset_id) for o in created.outputs.order_by("index")] == [
+        ("song.wav", WAV),
+        ("song.flac", FLAC),
+        ("song.mp4", AAC),
+    ]
+
+    refused = admin_client.post(
+        add, {"pipeline": job.pipeline.pk, "input_key": "../etc/passwd", "presets": [WAV]}
+    )
+    assert refused.status_code == 200 and "errornote" in refused.content.decode()
+    assert Job.objects.count() == 2
+
+
+def test_jobs_cannot_be_edited_in_the_admin(admin_client: Client, job: Job) -> None:
     admin_client.post(
         reverse("admin:jobs_job_change", args=[job.pk]),
         {"status": "Complete", "progress": "100"},

@@ -3,8 +3,10 @@
     MediamillError
     ├── ConfigurationError          a setting has an unusable value
     ├── ValidationError             a request breaks Elastic Transcoder's rules (code 1000)
+    │   └── LimitExceededError      ... by exceeding a documented limit (31 outputs in a job)
     ├── NotFoundError               no pipeline, preset or job has that ID
     ├── InvalidStateError           the object is not in a state that allows the operation
+    ├── PermissionDeniedError       nobody may do that to this object (delete a system preset)
     ├── AuthenticationError         a request's signature or key is not valid (.kind: AWS name)
     ├── PresetError                 a preset cannot be used
     │   ├── UnknownPresetError      no preset has that ID
@@ -65,11 +67,19 @@ class ValidationError(MediamillError):
     code = 1000
 
 
+class LimitExceededError(ValidationError):
+    pass
+
+
 class NotFoundError(MediamillError):
     code = 1000
 
 
 class InvalidStateError(MediamillError):
+    code = 1000
+
+
+class PermissionDeniedError(MediamillError):
     code = 1000
 
 

@@ -43,6 +43,20 @@ def _comma_list(value: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def _base_url(value: str) -> str:
+    url = value.strip().rstrip("/")
+    scheme, _, rest = url.partition("://")
+    if scheme not in ("http", "https") or not rest or "?" in rest or "#" in rest:
+        raise ValueError("must be an http:// or https:// URL without query or fragment")
+    return url
+
+
+def _account_id(value: str) -> str:
+    if len(value) != 12 or not value.isascii() or not value.isdigit():
+        raise ValueError("must be 12 digits")
+    return value
+
+
 _DECLARED = [
     Setting(
         "MEDIAMILL_DATA_DIR",
@@ -133,6 +147,58 @@ _DECLARED = [
         "MEDIAMILL_PROBE_TIMEOUT",
         "30",
         "Wall-clock limit, in seconds, for inspecting one input.",
+        _positive_float,
+    ),
+    Setting(
+        "MEDIAMILL_PUBLIC_URL",
+        "http://127.0.0.1:8000",
+        "The server's address as receivers of notifications reach it: the base of the "
+        "SubscribeURL, UnsubscribeURL and SigningCertURL in every message.",
+        _base_url,
+    ),
+    Setting(
+        "MEDIAMILL_REGION",
+        "us-east-1",
+        "Region written into the ARNs of the SNS topics mediamill creates.",
+    ),
+    Setting(
+        "MEDIAMILL_ACCOUNT_ID",
+        "000000000000",
+        "Twelve-digit account ID in the ARNs of SNS topics that have no owner (a user's "
+        "topics carry the user's own account ID, as in the API's ARNs).",
+        _account_id,
+    ),
+    Setting(
+        "MEDIAMILL_NOTIFY_THREADS",
+        "2",
+        "Threads delivering notifications in each `mediamill serve` and `mediamill worker`.",
+        _positive_int,
+    ),
+    Setting(
+        "MEDIAMILL_NOTIFY_TIMEOUT",
+        "10",
+        "Seconds a subscriber has to answer a notification; no answer in time is a failed "
+        "attempt, retried later.",
+        _positive_float,
+    ),
+    Setting(
+        "MEDIAMILL_NOTIFY_BACKOFF_SECONDS",
+        "5",
+        "Wait before the first retry of a failed delivery; each further retry waits twice as "
+        "long (with random jitter), up to MEDIAMILL_NOTIFY_MAX_BACKOFF_SECONDS.",
+        _positive_float,
+    ),
+    Setting(
+        "MEDIAMILL_NOTIFY_MAX_BACKOFF_SECONDS",
+        "600",
+        "Longest wait between two attempts to deliver a notification.",
+        _positive_float,
+    ),
+    Setting(
+        "MEDIAMILL_NOTIFY_RETRY_SECONDS",
+        "86400",
+        "How long after it was published a notification is retried before it is given up "
+        "(recorded as Failed).",
         _positive_float,
     ),
 ]

@@ -83,6 +83,13 @@ class Bucket(abc.ABC):
         do not (SeaweedFS lists folder by folder), so sort when order matters.
         """
 
+    def check(self) -> None:
+        """Raise ``BucketError`` saying why the bucket cannot be used; return if it can.
+
+        The default lists one key, which reaches the storage behind the bucket.
+        """
+        next(iter(self.list()), None)
+
     def exists(self, key: str) -> bool:
         try:
             self.size(key)

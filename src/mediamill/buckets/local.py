@@ -83,6 +83,23 @@ class LocalBucket(Bucket):
         except OSError as exc:
             raise self._error("delete", key, exc) from exc
 
+    def check(self) -> None:
+        """Usable when the folder exists, or could be created (its nearest parent is writable)."""
+        if self.root.is_dir():
+            if not os.access(self.root, os.R_OK | os.W_OK | os.X_OK):
+                raise BucketError(f"bucket {self.name!r}: cannot read and write {str(self.root)!r}")
+            return
+        if self.root.exists():
+            raise BucketError(f"bucket {self.name!r}: {str(self.root)!r} is not a folder")
+        parent = self.root.parent
+        while not parent.exists():
+            parent = parent.parent
+        if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+            raise BucketError(
+                f"bucket {self.name!r}: the folder {str(self.root)!r} does not exist and "
+                f"cannot be created in {str(parent)!r}"
+            )
+
     def list(self, prefix: str = "") -> Iterator[str]:
         if not self.root.is_dir():
             return

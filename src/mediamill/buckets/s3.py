@@ -103,6 +103,11 @@ class S3Bucket(Bucket):
         with self._mapped(key):
             self._client.delete_object(Bucket=self.bucket, Key=key)
 
+    def check(self) -> None:
+        """Usable when the S3 bucket exists and these credentials may reach it."""
+        with self._mapped():
+            self._client.head_bucket(Bucket=self.bucket)
+
     def list(self, prefix: str = "") -> Iterator[str]:
         with self._mapped():
             pages = self._client.get_paginator("list_objects_v2").paginate(

@@ -88,6 +88,7 @@ def run_serve(args: argparse.Namespace) -> int:
     )
     _stop_on_sigterm()
     dispatch.start()
+    notifier = _start_notifications()
     print(
         f"mediamill serving on http://{args.host}:{args.port}/ ({mode}); "
         f"data in {settings.get('MEDIAMILL_DATA_DIR')}",
@@ -102,7 +103,17 @@ def run_serve(args: argparse.Namespace) -> int:
         print("mediamill: stopping", file=sys.stderr, flush=True)
         server.close()
         dispatch.stop()
+        notifier.stop()
     return 0
+
+
+def _start_notifications() -> Any:
+    """The threads that deliver job notifications (in both modes, and in every worker)."""
+    from mediamill.notifications.delivery import DeliveryWorker
+
+    notifier = DeliveryWorker()
+    notifier.start()
+    return notifier
 
 
 def _stop_on_sigterm() -> None:
@@ -129,6 +140,7 @@ def run_worker(args: argparse.Namespace) -> int:
     app = make_app()
     sweeper = Dispatcher(app)
     sweeper.start(sweep=True)
+    notifier = _start_notifications()
     try:
         app.worker_main(
             [
@@ -147,4 +159,5 @@ def run_worker(args: argparse.Namespace) -> int:
         )
     finally:
         sweeper.stop()
+        notifier.stop()
     return 0

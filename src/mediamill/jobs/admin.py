@@ -1,5 +1,6 @@
-"""Admin pages. Pipelines and custom presets are edited here; jobs are only viewed (and
-canceled), because their state belongs to ``service``."""
+"""Admin pages. Pipelines and custom presets are edited here. Jobs are created through a
+small form that calls ``service.create_job`` and are otherwise only viewed (and canceled),
+because their state belongs to ``service``."""
 
 from __future__ import annotations
 
@@ -99,6 +100,72 @@ class JobOutputInline(admin.TabularInline[JobOutput, Job]):
         return False
 
 
+class JobCreateForm(forms.ModelForm[Job]):
+    """The tutorial's job, by hand: one input key, one output per chosen preset.
+
+    Output keys are the input's file name with each preset's extension (``song.mp3`` with
+    the WAV preset gives ``song.wav``), under the output key prefix.
+    """
+
+    pipeline = forms.ModelChoiceField(queryset=Pipeline.objects.all())
+    input_key = forms.CharField(max_length=1024, help_text="Key of the input in the input bucket")
+    presets = forms.MultipleChoiceField(
+        choices=(), widget=forms.SelectMultiple(attrs={"size": 12}), help_text="One output each"
+    )
+    output_key_prefix = forms.CharField(max_length=255, required=False)
+
+    class Meta:
+        model = Job
+        fields: tuple[str, ...] = ()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from mediamill.presets import SYSTEM_PRESETS
+
+        choices = [(p.id, f"{p.id}  {p.name}") for p in SYSTEM_PRESETS.values()]
+        choices += [(p.id, f"{p.id}  {p.name}") for p in Preset.objects.order_by("id")]
+        self.fields["presets"].choices = choices  # type: ignore[attr-defined]
+
+    owner: Any = None  # set per request by JobAdmin.get_form
+    created: Job | None = None
+
+    def clean(self) -> dict[str, Any]:
+        # The service validates (and stores) the job: its errors become form errors, so a
+        # refused job shows the reason on the form and nothing is kept.
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        try:
+            self.created = service.create_job(
+                data["pipeline"].id,
+                {"Key": data["input_key"]},
+                self.outputs(),
+                output_key_prefix=data.get("output_key_prefix", ""),
+                owner=self.owner if getattr(self.owner, "is_authenticated", False) else None,
+            )
+        except MediamillError as exc:
+            raise forms.ValidationError(exc.message) from exc
+        return data
+
+    def outputs(self) -> list[dict[str, str]]:
+        from pathlib import PurePosixPath
+
+        from mediamill.jobs.lookup import resolve_preset
+
+        stem = PurePosixPath(self.cleaned_data["input_key"]).stem
+        chosen = [resolve_preset(pid) for pid in self.cleaned_data["presets"]]
+        extensions = [p.extension for p in chosen]
+        return [
+            {
+                "Key": f"{stem}.{p.extension}"
+                if extensions.count(p.extension) == 1
+                else f"{stem}-{p.id.rsplit('-', 1)[-1]}.{p.extension}",
+                "PresetId": p.id,
+            }
+            for p in chosen
+        ]
+
+
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin[Job]):
     list_display = ("id", "pipeline", "input_key", "status", "progress", "owner", "attempts")
@@ -111,8 +178,30 @@ class JobAdmin(admin.ModelAdmin[Job]):
         f.name for f in Job._meta.get_fields() if f.concrete and not f.many_to_many
     )
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # jobs are created through the API, the web app or triggers
+    def get_form(
+        self, request: HttpRequest, obj: Job | None = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        if obj is None:
+            kwargs["form"] = type("JobCreateForm", (JobCreateForm,), {"owner": request.user})
+            kwargs["fields"] = ("pipeline", "input_key", "presets", "output_key_prefix")
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Job | None = None) -> Any:
+        if obj is None:
+            return ((None, {"fields": ("pipeline", "input_key", "presets", "output_key_prefix")}),)
+        return super().get_fieldsets(request, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Job | None = None) -> Any:
+        return () if obj is None else self.readonly_fields
+
+    def get_inlines(self, request: HttpRequest, obj: Job | None) -> Any:
+        return () if obj is None else self.inlines
+
+    def save_model(self, request: HttpRequest, obj: Job, form: Any, change: bool) -> None:
+        if change or form.created is None:
+            raise PermissionError("jobs are not edited; their state belongs to the service")
+        obj.pk = form.created.pk
+        obj.refresh_from_db()
 
     @admin.action(description="Cancel selected jobs (Submitted only)", permissions=("change",))
     def cancel_jobs(self, request: HttpRequest, queryset: QuerySet[Job]) -> None:

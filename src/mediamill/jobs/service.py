@@ -88,8 +88,9 @@ def create_job(
     ``input``, ``outputs`` and ``playlists`` use the wire shapes (``{"Key": ..., "PresetId":
     ...}``). ``output_exists(bucket, key)``, when given, lets the caller's bucket layer say
     whether an output key is taken; such a job is refused (code 3002) unless
-    ``allow_existing_outputs``. Raises ``NotFoundError`` for an unknown pipeline or preset,
-    ``ValidationError`` for anything else.
+    ``allow_existing_outputs``. With an ``owner``, outputs may use only that user's custom
+    presets (any, for a superuser) besides the system ones. Raises ``NotFoundError`` for an
+    unknown pipeline or preset, ``ValidationError`` for anything else.
     """
     pipeline = Pipeline.objects.filter(pk=pipeline_id).first()
     if pipeline is None:
@@ -98,7 +99,8 @@ def create_job(
     prefix = validation.parse_prefix(output_key_prefix)
     specs = validation.parse_outputs(outputs, prefix)
     for i, spec in enumerate(specs):
-        validation.check_against_preset(spec, resolve_preset(spec.preset_id), i)
+        validation.check_against_preset(spec, resolve_preset(spec.preset_id, owner), i)
+    _check_object_keys(job_input["Key"], [prefix + spec.key for spec in specs])
     metadata = validation.parse_user_metadata(user_metadata)
     playlist_rows = validation.parse_playlists(playlists, [s.key for s in specs])
     if output_exists is not None and not allow_existing_outputs:
@@ -132,6 +134,21 @@ def create_job(
         )
         send_after_commit(job.id, JobStatus.SUBMITTED)
     return job
+
+
+def _check_object_keys(input_key: str, output_keys: list[str]) -> None:
+    """Refuse keys no bucket would accept (``..``, absolute paths, NUL...) now, not when run."""
+    from mediamill.buckets import validate_key
+    from mediamill.errors import InvalidKeyError
+
+    named = [("Input.Key", input_key)] + [
+        (f"Outputs[{i}].Key", k) for i, k in enumerate(output_keys)
+    ]
+    for where, key in named:
+        try:
+            validate_key(key)
+        except InvalidKeyError as exc:
+            raise ValidationError(f"{where}: {exc.message}") from exc
 
 
 # --- running -------------------------------------------------------------------------------

@@ -6,6 +6,12 @@ Submitted when a job is created (workers wake up on it), Progressing when a job 
 again when a worker takes over an abandoned job), then one of Complete, Error or Canceled.
 Receivers run in the process that made the change; one that raises is logged and does not
 affect the others or the caller.
+
+``job_state_recorded`` is the same event sent earlier: synchronously, inside the transaction
+that makes the change, once the change is written and before the commit. A receiver's writes
+(the notifications outbox) therefore commit or roll back with the state change itself, and a
+receiver that raises rolls the change back. Receivers must only write to the database: no
+network, nothing slow, since they run while the job's row is locked.
 """
 
 from __future__ import annotations
@@ -18,10 +24,15 @@ from django.dispatch import Signal
 log = logging.getLogger(__name__)
 
 job_state_changed = Signal()
+job_state_recorded = Signal()
 
 
 def send_after_commit(job_id: str, status: str) -> None:
-    """Queue ``job_state_changed`` for when the current transaction commits."""
+    """Send ``job_state_recorded`` now, and queue ``job_state_changed`` for the commit.
+
+    Called by ``service`` inside the atomic block of every transition.
+    """
+    job_state_recorded.send(sender=None, job_id=job_id, status=status)
 
     def send() -> None:
         results = job_state_changed.send_robust(sender=None, job_id=job_id, status=status)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mediamill import presets
-from mediamill.errors import ValidationError
+from mediamill.errors import LimitExceededError, ValidationError
 
 MAX_OUTPUTS = 30
 MAX_USER_METADATA = 10
@@ -81,8 +81,10 @@ def parse_outputs(wire: object, prefix: str) -> list[OutputSpec]:
     """1–30 outputs whose keys are 1–255 characters and, after ``prefix``, unique."""
     if not isinstance(wire, Sequence) or isinstance(wire, str | bytes):
         raise ValidationError("Outputs must be a list")
-    if not 1 <= len(wire) <= MAX_OUTPUTS:
-        raise ValidationError(f"a job has 1 to {MAX_OUTPUTS} outputs, not {len(wire)}")
+    if not wire:
+        raise ValidationError(f"a job has 1 to {MAX_OUTPUTS} outputs, not 0")
+    if len(wire) > MAX_OUTPUTS:
+        raise LimitExceededError(f"a job has 1 to {MAX_OUTPUTS} outputs, not {len(wire)}")
     specs: list[OutputSpec] = []
     seen: dict[str, int] = {}
     for i, item in enumerate(wire):

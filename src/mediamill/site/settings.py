@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "mediamill.jobs",
     "mediamill.accounts",
+    "mediamill.notifications",
     "mediamill.api",
 ]
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path, re_path
 
 from mediamill.site import views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("", include("mediamill.notifications.urls")),  # /sns/: SubscribeURL, SigningCertURL
+    path("2012-09-25/", include("mediamill.api.urls")),
+    # Any other API version answers IncompatibleVersionException.
+    re_path(r"^(?P<version>\d{4}-\d{2}-\d{2})/", include("mediamill.api.versions")),
 ]

@@ -1,0 +1,138 @@
+"""One HTTP resource = one view that picks the operation by method, and the rules all share.
+
+For every request, in this order: the method must be one the resource has (else 405 with
+``Allow``); the caller is authenticated (SigV4); the operation runs; its result becomes a JSON
+response with ``x-amzn-RequestId``. Errors become Elastic Transcoder's error responses in one
+place (``ApiError.response``): domain errors are mapped by ``api_error``, and anything
+unexpected is logged and answered with a generic 500 ``InternalServiceException`` — never a
+traceback or an HTML page.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import SuspiciousOperation
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from mediamill.api import auth
+from mediamill.api.errors import ApiError
+from mediamill.errors import (
+    BucketError,
+    ConfigurationError,
+    InvalidKeyError,
+    LimitExceededError,
+    MediamillError,
+    PermissionDeniedError,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+log = logging.getLogger("mediamill.api")
+
+DEFAULT_REGION = "us-east-1"
+INTERNAL_MESSAGE = "The service failed to process the request. It has been logged; try again."
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling, and for which region they signed."""
+
+    user: User
+    region: str
+
+    @property
+    def account(self) -> str:
+        return account_id(self.user.pk)
+
+
+def account_id(user_id: int) -> str:
+    """The 12-digit account ID ARNs show for a user: their user ID, zero-padded."""
+    return f"{user_id:012d}"
+
+
+Reply = tuple[int, dict[str, Any]]
+Operation = Callable[..., Reply]
+
+
+def resource(**operations: Operation) -> Callable[..., HttpResponse]:
+    """A view serving ``operations`` by HTTP method: ``resource(GET=read, DELETE=delete)``.
+
+    Each operation is called as ``operation(request, caller, **path_parameters)`` and returns
+    ``(status, body)``.
+    """
+    allowed = ", ".join(sorted(operations))
+
+    @csrf_exempt
+    def view(request: HttpRequest, **path: str) -> HttpResponse:
+        operation = operations.get(request.method or "")
+        if operation is None:
+            return method_not_allowed(request, allowed)
+        try:
+            user = auth.authenticate(request)
+            caller = Caller(user, getattr(request, "mediamill_region", None) or DEFAULT_REGION)
+            status, body = operation(request, caller, **path)
+        except ApiError as exc:
+            return exc.response()
+        except MediamillError as exc:
+            return api_error(exc, request).response()
+        except SuspiciousOperation as exc:  # e.g. a body over DATA_UPLOAD_MAX_MEMORY_SIZE
+            return ApiError("ValidationException", f"The request was refused: {exc}").response()
+        except Exception:
+            log.exception("%s %s failed", request.method, request.path)
+            return ApiError("InternalServiceException", INTERNAL_MESSAGE).response()
+        return json_response(body, status)
+
+    return view
+
+
+def api_error(exc: MediamillError, request: HttpRequest | None = None) -> ApiError:
+    """The API error for a domain error; server-side failures are logged."""
+    if isinstance(exc, LimitExceededError):
+        return ApiError("LimitExceededException", exc.message)
+    if isinstance(exc, PermissionDeniedError):
+        return ApiError("AccessDeniedException", exc.message)
+    if isinstance(exc, ConfigurationError | BucketError) and not isinstance(exc, InvalidKeyError):
+        # The server cannot reach its storage or is misconfigured: not the caller's fault.
+        where = f"{request.method} {request.path}" if request is not None else "request"
+        log.error("%s failed: %s", where, exc.message)
+        return ApiError("InternalServiceException", exc.message)
+    return ApiError.from_domain(exc)
+
+
+def json_response(body: dict[str, Any], status: int = 200) -> HttpResponse:
+    response = HttpResponse(
+        json.dumps(body, separators=(",", ":")), status=status, content_type="application/json"
+    )
+    response["x-amzn-RequestId"] = str(uuid.uuid4())
+    return response
+
+
+def method_not_allowed(request: HttpRequest, allowed: str) -> HttpResponse:
+    """405 with ``Allow``. The model has no error for this, so the type is ValidationException."""
+    response = ApiError(
+        "ValidationException", f"{request.method} is not allowed on {request.path}; use {allowed}"
+    ).response()
+    response.status_code = 405
+    response["Allow"] = allowed
+    return response
+
+
+def json_body(request: HttpRequest) -> dict[str, Any]:
+    """The request body as a JSON object; an empty body is ``{}``."""
+    if not request.body:
+        return {}
+    try:
+        data = json.loads(request.body)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise ApiError("ValidationException", f"The request body is not valid JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ApiError("ValidationException", "The request body must be a JSON object")
+    return data

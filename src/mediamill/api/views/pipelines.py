@@ -1,0 +1,84 @@
+"""CreatePipeline, ListPipelines, ReadPipeline, UpdatePipeline, UpdatePipelineStatus,
+UpdatePipelineNotifications, DeletePipeline and TestRole."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from mediamill.api import params, wire
+from mediamill.api.errors import ApiError
+from mediamill.api.http import Caller, Reply, json_body, resource
+from mediamill.api.pagination import paginate, queryset_source
+from mediamill.jobs import access, pipelines
+from mediamill.jobs.models import Pipeline
+
+
+def create_pipeline(request: HttpRequest, caller: Caller) -> Reply:
+    row = pipelines.create_pipeline(json_body(request), owner=caller.user)
+    return 201, {"Pipeline": wire.pipeline(row, caller), "Warnings": []}
+
+
+def list_pipelines(request: HttpRequest, caller: Caller) -> Reply:
+    page = paginate(
+        [queryset_source(access.pipelines(caller.user))],
+        params.page_token(request),
+        params.ascending(request),
+    )
+    body: dict[str, object] = {"Pipelines": [wire.pipeline(p, caller) for p in page.items]}
+    if page.next_token is not None:
+        body["NextPageToken"] = page.next_token
+    return 200, body
+
+
+def read_pipeline(request: HttpRequest, caller: Caller, pipeline_id: str) -> Reply:
+    row = visible(caller, pipeline_id)
+    return 200, {"Pipeline": wire.pipeline(row, caller), "Warnings": []}
+
+
+def update_pipeline(request: HttpRequest, caller: Caller, pipeline_id: str) -> Reply:
+    visible(caller, pipeline_id)
+    row = pipelines.update_pipeline(pipeline_id, json_body(request))
+    return 200, {"Pipeline": wire.pipeline(row, caller), "Warnings": []}
+
+
+def update_status(request: HttpRequest, caller: Caller, pipeline_id: str) -> Reply:
+    visible(caller, pipeline_id)
+    row = pipelines.update_status(pipeline_id, json_body(request).get("Status"))
+    return 200, {"Pipeline": wire.pipeline(row, caller)}
+
+
+def update_notifications(request: HttpRequest, caller: Caller, pipeline_id: str) -> Reply:
+    visible(caller, pipeline_id)
+    row = pipelines.update_notifications(pipeline_id, json_body(request).get("Notifications"))
+    return 200, {"Pipeline": wire.pipeline(row, caller)}
+
+
+def delete_pipeline(request: HttpRequest, caller: Caller, pipeline_id: str) -> Reply:
+    visible(caller, pipeline_id)
+    pipelines.delete_pipeline(pipeline_id)
+    return 202, {}
+
+
+def test_role(request: HttpRequest, caller: Caller) -> Reply:
+    messages = pipelines.role_test(json_body(request))
+    return 200, {"Success": "false" if messages else "true", "Messages": messages}
+
+
+def visible(caller: Caller, pipeline_id: str, member: str = "id") -> Pipeline:
+    """The pipeline if the caller may see it; otherwise it does not exist for them."""
+    params.path_id(pipeline_id, member)
+    row = access.pipelines(caller.user).filter(pk=pipeline_id).first()
+    if row is None:
+        raise ApiError(
+            "ResourceNotFoundException",
+            f"The specified pipeline was not found: account={caller.account}, "
+            f"pipelineId={pipeline_id}.",
+        )
+    return row
+
+
+collection = resource(GET=list_pipelines, POST=create_pipeline)
+item = resource(GET=read_pipeline, PUT=update_pipeline, DELETE=delete_pipeline)
+status = resource(POST=update_status)
+notifications = resource(POST=update_notifications)
+role_tests = resource(POST=test_role)

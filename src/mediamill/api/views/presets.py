@@ -1,0 +1,78 @@
+"""CreatePreset, ListPresets, ReadPreset and DeletePreset.
+
+The system catalogue is everyone's; custom presets are their owner's. ListPresets gives the
+system presets first (their IDs are the oldest) and then the caller's custom presets, in ID
+order, paginated as one list.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from mediamill import presets
+from mediamill.api import params, wire
+from mediamill.api.errors import ApiError
+from mediamill.api.http import Caller, Reply, json_body, resource
+from mediamill.api.pagination import Source, paginate, queryset_source, sequence_source
+from mediamill.jobs import access, custom_presets
+from mediamill.jobs.models import Preset
+
+_CATALOGUE = sequence_source(list(presets.SYSTEM_PRESETS.values()))
+
+
+def create_preset(request: HttpRequest, caller: Caller) -> Reply:
+    row = custom_presets.create_preset(json_body(request), owner=caller.user)
+    return 201, {"Preset": wire.custom_preset(row, caller)}
+
+
+def list_presets(request: HttpRequest, caller: Caller) -> Reply:
+    sources: list[Source[presets.Preset | Preset]] = [
+        _CATALOGUE,
+        queryset_source(access.presets(caller.user)),
+    ]
+    page = paginate(
+        sources,
+        params.page_token(request),
+        params.ascending(request),
+    )
+    body: dict[str, Any] = {"Presets": [_to_wire(p, caller) for p in page.items]}
+    if page.next_token is not None:
+        body["NextPageToken"] = page.next_token
+    return 200, body
+
+
+def read_preset(request: HttpRequest, caller: Caller, preset_id: str) -> Reply:
+    params.path_id(preset_id)
+    if custom_presets.is_system(preset_id):
+        return 200, {"Preset": wire.system_preset(presets.get_system(preset_id), caller)}
+    return 200, {"Preset": wire.custom_preset(_visible(caller, preset_id), caller)}
+
+
+def delete_preset(request: HttpRequest, caller: Caller, preset_id: str) -> Reply:
+    params.path_id(preset_id)
+    if not custom_presets.is_system(preset_id):
+        _visible(caller, preset_id)
+    custom_presets.delete_preset(preset_id)  # refuses system presets
+    return 202, {}
+
+
+def _visible(caller: Caller, preset_id: str) -> Preset:
+    row = access.presets(caller.user).filter(pk=preset_id).first()
+    if row is None:
+        raise ApiError(
+            "ResourceNotFoundException",
+            f"The specified preset was not found: account={caller.account}, presetId={preset_id}",
+        )
+    return row
+
+
+def _to_wire(preset: presets.Preset | Preset, caller: Caller) -> dict[str, Any]:
+    if isinstance(preset, Preset):
+        return wire.custom_preset(preset, caller)
+    return wire.system_preset(preset, caller)
+
+
+collection = resource(GET=list_presets, POST=create_preset)
+item = resource(GET=read_preset, DELETE=delete_preset)

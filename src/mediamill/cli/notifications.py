@@ -1,0 +1,212 @@
+"""``mediamill topics``, ``subscribe``, ``subscriptions``, ``unsubscribe``, ``deliveries`` and
+``notifications``: SNS-style topics, HTTP subscriptions and the delivery log."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from mediamill.errors import NotFoundError
+
+
+def register(subparsers: Any) -> None:
+    topics = subparsers.add_parser(
+        "topics",
+        help="create, list and delete notification topics",
+        description=(
+            "Topics are what pipelines publish job notifications to (their Notifications "
+            "settings name topic ARNs) and what HTTP endpoints subscribe to."
+        ),
+    )
+    verbs = topics.add_subparsers(dest="topics_command", metavar="ACTION", required=True)
+    create = verbs.add_parser("create", help="create a topic (or find it) and print its ARN")
+    create.add_argument("name", metavar="NAME", help="1-256 letters, digits, - and _")
+    create.add_argument("--owner", help="username of the topic's owner")
+    create.add_argument("--region", help="region in the ARN (default: MEDIAMILL_REGION)")
+    create.set_defaults(handler=run_topics_create)
+    listing = verbs.add_parser("list", help="list topics")
+    listing.set_defaults(handler=run_topics_list)
+    delete = verbs.add_parser("delete", help="delete a topic and its subscriptions")
+    delete.add_argument("arn", metavar="TOPIC_ARN")
+    delete.set_defaults(handler=run_topics_delete)
+
+    subscribe = subparsers.add_parser(
+        "subscribe",
+        help="subscribe an HTTP(S) endpoint to a topic",
+        description=(
+            "The endpoint is sent a SubscriptionConfirmation at once and nothing else until "
+            "its SubscribeURL is visited (a GET). Unconfirmed subscriptions expire after 3 days."
+        ),
+    )
+    subscribe.add_argument("topic_arn", metavar="TOPIC_ARN")
+    subscribe.add_argument("url", metavar="URL")
+    subscribe.add_argument(
+        "--standard-webhooks",
+        action="store_true",
+        help="sign with Standard Webhooks headers (HMAC) instead of SNS signatures; "
+        "prints the secret",
+    )
+    subscribe.set_defaults(handler=run_subscribe)
+
+    subscriptions = subparsers.add_parser("subscriptions", help="list subscriptions")
+    sub_verbs = subscriptions.add_subparsers(dest="subs_command", metavar="ACTION", required=True)
+    sub_list = sub_verbs.add_parser("list", help="list subscriptions")
+    sub_list.add_argument("--topic", metavar="TOPIC_ARN", help="only this topic's")
+    sub_list.set_defaults(handler=run_subscriptions_list)
+
+    unsubscribe = subparsers.add_parser(
+        "unsubscribe", help="end a subscription (it is sent an UnsubscribeConfirmation)"
+    )
+    unsubscribe.add_argument("subscription_arn", metavar="SUBSCRIPTION_ARN")
+    unsubscribe.set_defaults(handler=run_unsubscribe)
+
+    deliveries = subparsers.add_parser("deliveries", help="the notification delivery log")
+    del_verbs = deliveries.add_subparsers(dest="del_command", metavar="ACTION", required=True)
+    del_list = del_verbs.add_parser(
+        "list", help="list deliveries, newest first: attempts, last answer, next attempt"
+    )
+    del_list.add_argument(
+        "--status", choices=["Pending", "Delivered", "Failed", "Canceled"], help="only these"
+    )
+    del_list.add_argument("--job", metavar="JOB_ID", help="only this job's")
+    del_list.add_argument("--limit", type=int, default=50, help="at most this many (50)")
+    del_list.set_defaults(handler=run_deliveries_list)
+
+    notifications = subparsers.add_parser(
+        "notifications", help="manage the key that signs notifications"
+    )
+    n_verbs = notifications.add_subparsers(dest="n_command", metavar="ACTION", required=True)
+    rotate = n_verbs.add_parser(
+        "rotate-key",
+        help="sign with a new key from now on (the old certificate stays served)",
+    )
+    rotate.set_defaults(handler=run_rotate_key)
+
+
+def _setup() -> None:
+    from mediamill.site import setup
+
+    setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def run_topics_create(args: argparse.Namespace) -> int:
+    _setup()
+    from django.contrib.auth import get_user_model
+
+    from mediamill.notifications import topics
+
+    owner = None
+    if args.owner:
+        owner = get_user_model().objects.filter(username=args.owner).first()
+        if owner is None:
+            raise NotFoundError(f"no user {args.owner!r}")
+    print(topics.create_topic(args.name, owner=owner, region=args.region).arn)
+    return 0
+
+
+def run_topics_list(args: argparse.Namespace) -> int:
+    _setup()
+    from django.db.models import Count, Q
+
+    from mediamill.notifications import topics
+    from mediamill.notifications.models import SubscriptionStatus
+
+    rows = topics.list_topics().annotate(
+        confirmed=Count(
+            "subscriptions", filter=Q(subscriptions__status=SubscriptionStatus.CONFIRMED)
+        )
+    )
+    if not rows:
+        print("no topics (create one with `mediamill topics create NAME`)")
+        return 0
+    for topic in rows:
+        owner = topic.owner.username if topic.owner else "-"
+        print(f"{topic.arn}  owner={owner}  confirmed subscriptions={topic.confirmed}")
+    return 0
+
+
+def run_topics_delete(args: argparse.Namespace) -> int:
+    _setup()
+    from mediamill.notifications import topics
+
+    topics.delete_topic(args.arn)
+    print(f"deleted {args.arn}")
+    return 0
+
+
+def run_subscribe(args: argparse.Namespace) -> int:
+    _setup()
+    from mediamill.notifications import topics
+
+    subscription, secret = topics.subscribe(
+        args.topic_arn, args.url, standard_webhooks=args.standard_webhooks
+    )
+    print(subscription.arn)
+    print(f"status: {subscription.status} (visit the SubscribeURL sent to {args.url})")
+    if secret:
+        print(f"webhook secret: {secret}")
+    return 0
+
+
+def run_subscriptions_list(args: argparse.Namespace) -> int:
+    _setup()
+    from mediamill.notifications import topics
+
+    rows = list(topics.list_subscriptions(args.topic))
+    if not rows:
+        print("no subscriptions")
+        return 0
+    for sub in rows:
+        print(f"{sub.arn}  {sub.status:<19}  {sub.signing:<17}  {sub.endpoint}")
+    return 0
+
+
+def run_unsubscribe(args: argparse.Namespace) -> int:
+    _setup()
+    from mediamill.notifications import topics
+
+    topics.unsubscribe(args.subscription_arn)
+    print(f"unsubscribed {args.subscription_arn}")
+    return 0
+
+
+def run_deliveries_list(args: argparse.Namespace) -> int:
+    _setup()
+    from mediamill.notifications.models import Delivery
+
+    rows = Delivery.objects.select_related("subscription").order_by("-id")
+    if args.status:
+        rows = rows.filter(status=args.status)
+    if args.job:
+        rows = rows.filter(job_id=args.job)
+    found = list(rows[: max(args.limit, 0)])
+    if not found:
+        print("no deliveries")
+        return 0
+    print(
+        f"{'ID':>6}  {'JOB':<20}  {'MESSAGE':<24}  {'STATUS':<9}  {'TRIES':>5}  {'LAST':>4}  "
+        f"{'NEXT ATTEMPT / DELIVERED':<24}  ENDPOINT / LAST ERROR"
+    )
+    for d in found:
+        when = d.delivered_at if d.delivered_at else d.next_attempt_at
+        stamp = when.strftime("%Y-%m-%d %H:%M:%S") if d.status in ("Pending", "Delivered") else "-"
+        code = d.last_status_code or "-"
+        what = d.state or d.message_type
+        print(
+            f"{d.id:>6}  {d.job_id or '-':<20}  {what:<24}  {d.status:<9}  {d.attempts:>5}  "
+            f"{code!s:>4}  {stamp:<24}  {d.subscription.endpoint}"
+            + (f"  ({d.last_error})" if d.last_error and d.status != "Delivered" else "")
+        )
+    return 0
+
+
+def run_rotate_key(args: argparse.Namespace) -> int:
+    _setup()
+    from mediamill.notifications import keys
+
+    key = keys.rotate()
+    print(f"signing with a new key; its certificate: {key.cert_url}")
+    return 0

@@ -1,0 +1,36 @@
+"""What each user may see: their own pipelines, custom presets and jobs; a superuser sees all.
+
+Everything the API and the web app show goes through these querysets, so another user's
+objects are simply not found — the caller cannot tell them from IDs that do not exist. System
+presets live in code and are visible to everyone.
+
+A job is the user's if they created it or if it runs on their pipeline (a job a trigger or an
+administrator created there belongs with the pipeline).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Q, QuerySet
+
+from mediamill.jobs.models import Job, Pipeline, Preset
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+
+def pipelines(user: User) -> QuerySet[Pipeline]:
+    rows = Pipeline.objects.all()
+    return rows if user.is_superuser else rows.filter(owner=user)
+
+
+def presets(user: User) -> QuerySet[Preset]:
+    """Custom presets only; system presets are in ``mediamill.presets``."""
+    rows = Preset.objects.all()
+    return rows if user.is_superuser else rows.filter(owner=user)
+
+
+def jobs(user: User) -> QuerySet[Job]:
+    rows = Job.objects.all()
+    return rows if user.is_superuser else rows.filter(Q(owner=user) | Q(pipeline__owner=user))

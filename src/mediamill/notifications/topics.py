@@ -1,0 +1,307 @@
+"""Topics and subscriptions: create, subscribe, confirm, unsubscribe, expire.
+
+A subscription starts PendingConfirmation and is sent a SubscriptionConfirmation (with its
+SubscribeURL and Token). It receives nothing else until the SubscribeURL is visited, as with
+SNS; an unconfirmed subscription expires after ``CONFIRMATION_DAYS``. Unsubscribing (the
+UnsubscribeURL in every notification, or ``mediamill unsubscribe``) stops deliveries at once
+and sends an UnsubscribeConfirmation, whose SubscribeURL restores the subscription for the
+same number of days.
+
+For the API: ``topic_exists(arn)`` and ``check_notifications(...)`` say whether a pipeline
+may name a topic.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import secrets
+import uuid
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+from urllib.parse import urlencode, urlsplit
+
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings as django_settings
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from mediamill import settings
+from mediamill.errors import ConfigurationError, InvalidStateError, NotFoundError, ValidationError
+from mediamill.notifications import arns, outbox
+from mediamill.notifications.envelope import (
+    SUBSCRIBE_TEXT,
+    UNSUBSCRIBE_TEXT,
+    new_webhook_secret,
+)
+from mediamill.notifications.messages import timestamp
+from mediamill.notifications.models import (
+    Delivery,
+    DeliveryStatus,
+    MessageType,
+    Signing,
+    Subscription,
+    SubscriptionStatus,
+    Topic,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+#: How long a SubscribeURL stays valid (SNS: three days).
+CONFIRMATION_DAYS = 3
+ENDPOINT_MAX = 2048
+
+
+# --- topics --------------------------------------------------------------------------------
+
+
+def create_topic(name: str, owner: User | None = None, region: str | None = None) -> Topic:
+    """The topic ``name`` in ``region`` (default MEDIAMILL_REGION), created if new.
+
+    The ARN's account is the owner's, as in the API's ARNs (the user ID, zero-padded to 12
+    digits), or MEDIAMILL_ACCOUNT_ID for a topic without an owner. Like SNS's CreateTopic,
+    asking again for an existing name returns that topic.
+    """
+    account = f"{owner.pk:012d}" if owner is not None else settings.get("MEDIAMILL_ACCOUNT_ID")
+    arn = arns.topic_arn(region or settings.get("MEDIAMILL_REGION"), account, name)
+    topic, _ = Topic.objects.get_or_create(arn=str(arn), defaults={"name": name, "owner": owner})
+    return topic
+
+
+def topic_exists(arn: str, owner: User | None = None) -> bool:
+    """Whether ``arn`` names a topic of this server (one ``owner`` may use, if given).
+
+    A user may use their own topics and those without an owner; a superuser, any.
+    """
+    return _usable(Topic.objects.filter(arn=arn), owner).exists()
+
+
+def check_notifications(notifications: Mapping[str, str], owner: User | None = None) -> None:
+    """Raise ``ValidationError`` naming the first pipeline Notifications key whose topic
+    does not exist (empty values mean "no topic" and are fine)."""
+    for key, arn in notifications.items():
+        if arn and not topic_exists(arn, owner):
+            raise ValidationError(f"Notifications:{key}: the SNS topic {arn} does not exist")
+
+
+def list_topics(owner: User | None = None) -> QuerySet[Topic]:
+    return _usable(Topic.objects.select_related("owner"), owner)
+
+
+def get_topic(arn: str) -> Topic:
+    arns.parse_topic(arn)
+    topic = Topic.objects.filter(arn=arn).first()
+    if topic is None:
+        raise NotFoundError(f"Topic does not exist: {arn}")
+    return topic
+
+
+def delete_topic(arn: str) -> None:
+    """Delete a topic and its subscriptions; pipelines naming it then notify nobody."""
+    get_topic(arn).delete()
+
+
+def _usable(topics: QuerySet[Topic], owner: User | None) -> QuerySet[Topic]:
+    if owner is None or owner.is_superuser:
+        return topics
+    return topics.filter(Q(owner=owner) | Q(owner__isnull=True))
+
+
+# --- subscriptions -------------------------------------------------------------------------
+
+
+def subscribe(
+    topic_arn: str, endpoint: str, *, standard_webhooks: bool = False
+) -> tuple[Subscription, str | None]:
+    """Subscribe an HTTP(S) endpoint; return it and, for Standard Webhooks, its secret.
+
+    A SubscriptionConfirmation is sent at once. Subscribing an endpoint that is already
+    subscribed the same way returns that subscription (sending the confirmation again while
+    it is unconfirmed), as SNS does.
+    """
+    topic = get_topic(topic_arn)
+    protocol = _check_endpoint(endpoint)
+    signing = Signing.STANDARD_WEBHOOKS if standard_webhooks else Signing.SNS
+    with transaction.atomic():
+        existing = (
+            Subscription.objects.select_for_update()
+            .filter(topic=topic, endpoint=endpoint, signing=signing)
+            .exclude(status=SubscriptionStatus.UNSUBSCRIBED)
+            .first()
+        )
+        if existing is not None:
+            if existing.status == SubscriptionStatus.PENDING:
+                _send_confirmation(existing, MessageType.SUBSCRIPTION_CONFIRMATION)
+            return existing, webhook_secret(existing)
+        secret = new_webhook_secret() if standard_webhooks else None
+        subscription = Subscription.objects.create(
+            arn=arns.new_subscription_arn(topic.arn),
+            topic=topic,
+            protocol=protocol,
+            endpoint=endpoint,
+            token=secrets.token_hex(64),
+            signing=signing,
+            webhook_secret_ciphertext=_seal(secret) if secret else "",
+        )
+        _send_confirmation(subscription, MessageType.SUBSCRIPTION_CONFIRMATION)
+    return subscription, secret
+
+
+def confirm(topic_arn: str, token: str) -> Subscription:
+    """Confirm with the Token of a SubscribeURL (again: harmless). Expired tokens fail."""
+    subscription = (
+        Subscription.objects.select_related("topic")
+        .filter(token=token, topic__arn=topic_arn)
+        .first()
+        if token
+        else None
+    )
+    if subscription is None:
+        raise NotFoundError("Invalid token: no subscription to this topic has it")
+    if subscription.status == SubscriptionStatus.CONFIRMED:
+        return subscription
+    since = (
+        subscription.created
+        if subscription.status == SubscriptionStatus.PENDING
+        else subscription.unsubscribed_at or subscription.created
+    )
+    if since < timezone.now() - dt.timedelta(days=CONFIRMATION_DAYS):
+        raise InvalidStateError(
+            f"The token has expired ({CONFIRMATION_DAYS} days); subscribe again"
+        )
+    updated = Subscription.objects.filter(pk=subscription.pk, status=subscription.status).update(
+        status=SubscriptionStatus.CONFIRMED, confirmed_at=timezone.now(), unsubscribed_at=None
+    )
+    subscription.refresh_from_db()
+    if not updated and subscription.status != SubscriptionStatus.CONFIRMED:
+        raise InvalidStateError("The subscription changed while it was being confirmed")
+    # Confirmations still being retried have done their job.
+    Delivery.objects.filter(
+        subscription=subscription,
+        status=DeliveryStatus.PENDING,
+        message_type__in=[
+            MessageType.SUBSCRIPTION_CONFIRMATION,
+            MessageType.UNSUBSCRIBE_CONFIRMATION,
+        ],
+    ).update(status=DeliveryStatus.CANCELED, claimed_by="", lease_expires_at=None)
+    return subscription
+
+
+def unsubscribe(subscription_arn: str) -> Subscription:
+    """Stop deliveries to a subscription and send it an UnsubscribeConfirmation."""
+    arns.parse_subscription(subscription_arn)
+    with transaction.atomic():
+        subscription = (
+            Subscription.objects.select_for_update()
+            .select_related("topic")
+            .filter(arn=subscription_arn)
+            .first()
+        )
+        if subscription is None:
+            raise NotFoundError(f"Subscription does not exist: {subscription_arn}")
+        if subscription.status == SubscriptionStatus.UNSUBSCRIBED:
+            return subscription
+        subscription.status = SubscriptionStatus.UNSUBSCRIBED
+        subscription.unsubscribed_at = timezone.now()
+        subscription.save(update_fields=["status", "unsubscribed_at"])
+        Delivery.objects.filter(subscription=subscription, status=DeliveryStatus.PENDING).update(
+            status=DeliveryStatus.CANCELED, claimed_by="", lease_expires_at=None
+        )
+        _send_confirmation(subscription, MessageType.UNSUBSCRIBE_CONFIRMATION)
+    return subscription
+
+
+def list_subscriptions(topic_arn: str | None = None) -> QuerySet[Subscription]:
+    subscriptions = Subscription.objects.select_related("topic")
+    return subscriptions if topic_arn is None else subscriptions.filter(topic__arn=topic_arn)
+
+
+def expire(now: dt.datetime | None = None) -> int:
+    """Delete subscriptions left unconfirmed, or unsubscribed, for ``CONFIRMATION_DAYS``."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=CONFIRMATION_DAYS)
+    stale = Q(status=SubscriptionStatus.PENDING, created__lt=cutoff) | Q(
+        status=SubscriptionStatus.UNSUBSCRIBED, unsubscribed_at__lt=cutoff
+    )
+    deleted, _ = Subscription.objects.filter(stale).delete()
+    return deleted
+
+
+def subscribe_url(subscription: Subscription) -> str:
+    query = {"Action": "ConfirmSubscription", "TopicArn": subscription.topic.arn}
+    query["Token"] = subscription.token
+    return _sns_url(query)
+
+
+def unsubscribe_url(subscription: Subscription) -> str:
+    return _sns_url({"Action": "Unsubscribe", "SubscriptionArn": subscription.arn})
+
+
+def webhook_secret(subscription: Subscription) -> str | None:
+    """The Standard Webhooks secret (``whsec_...``), or None for SNS signing."""
+    if subscription.signing != Signing.STANDARD_WEBHOOKS:
+        return None
+    return _open(subscription.webhook_secret_ciphertext)
+
+
+def _sns_url(query: Mapping[str, str]) -> str:
+    # Shaped like SNS's own (https://sns.REGION.amazonaws.com/?Action=...), under /sns/.
+    return f"{settings.get('MEDIAMILL_PUBLIC_URL')}/sns/?{urlencode(query, safe=':')}"
+
+
+def _check_endpoint(endpoint: str) -> str:
+    parts = urlsplit(endpoint)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValidationError(f"Invalid endpoint {endpoint!r}: expected an http:// or https:// URL")
+    if len(endpoint) > ENDPOINT_MAX or any(c.isspace() for c in endpoint):
+        raise ValidationError(f"Invalid endpoint {endpoint!r}: too long or contains spaces")
+    try:
+        parts.port  # noqa: B018 -- raises for a port that is not a number
+    except ValueError as exc:
+        raise ValidationError(f"Invalid endpoint {endpoint!r}: {exc}") from exc
+    return parts.scheme
+
+
+def _send_confirmation(subscription: Subscription, message_type: MessageType) -> None:
+    now = timezone.now()
+    text = (
+        SUBSCRIBE_TEXT.format(topic_arn=subscription.topic.arn)
+        if message_type == MessageType.SUBSCRIPTION_CONFIRMATION
+        else UNSUBSCRIBE_TEXT.format(subscription_arn=subscription.arn)
+    )
+    Delivery.objects.create(
+        subscription=subscription,
+        message_type=message_type,
+        message_id=str(uuid.uuid4()),
+        message=text,
+        timestamp=timestamp(now),
+        next_attempt_at=now,
+        created=now,
+    )
+    outbox.announce_on_commit()
+
+
+# Standard Webhooks secrets are HMAC keys, needed in clear to sign: stored encrypted with a
+# key derived from the server's secret key (changing MEDIAMILL_SECRET_KEY voids them).
+def _fernet() -> Fernet:
+    key = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=b"mediamill webhook secrets"
+    ).derive(django_settings.SECRET_KEY.encode())
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def _seal(secret: str) -> str:
+    return _fernet().encrypt(secret.encode()).decode()
+
+
+def _open(ciphertext: str) -> str:
+    try:
+        return _fernet().decrypt(ciphertext.encode()).decode()
+    except InvalidToken:
+        raise ConfigurationError(
+            "a Standard Webhooks secret was stored under another MEDIAMILL_SECRET_KEY; "
+            "subscribe the endpoint again"
+        ) from None
