@@ -15,6 +15,7 @@ from tests.api_helpers import (
 )
 
 from mediamill.api import pagination
+from mediamill.notifications.topics import create_topic
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -58,10 +59,11 @@ def test_create_read_update_delete(et: Client, alice: Any) -> None:
 
     paused = et.update_pipeline_status(Id=pipeline["Id"], Status="Paused")["Pipeline"]
     assert paused["Status"] == "Paused"
+    topic = create_topic("transcoding-done", owner=alice).arn
     notified = et.update_pipeline_notifications(
-        Id=pipeline["Id"], Notifications={"Completed": TOPIC}
+        Id=pipeline["Id"], Notifications={"Completed": topic}
     )["Pipeline"]
-    assert notified["Notifications"] == {**NO_TOPICS, "Completed": TOPIC}
+    assert notified["Notifications"] == {**NO_TOPICS, "Completed": topic}
     assert et.read_pipeline(Id=pipeline["Id"])["Pipeline"]["Status"] == "Paused"
 
     deleted = et.delete_pipeline(Id=pipeline["Id"])
@@ -217,3 +219,29 @@ def test_role_test_checks_the_buckets(et: Client, data_dir: Any) -> None:
     with pytest.raises(ClientError) as caught:
         et.test_role(Role="nobody", InputBucket="uploads", OutputBucket="media", Topics=[])
     assert error_code(caught) == "ValidationException"
+
+
+def test_unknown_or_foreign_topics_are_refused(et: Client, alice: Any, bob: Any) -> None:
+    bobs = create_topic("bobs-topic", owner=bob).arn
+    for arn in (TOPIC, bobs):  # well-formed, but not a topic alice may use
+        with pytest.raises(ClientError) as caught:
+            et.create_pipeline(
+                Name="x",
+                InputBucket="uploads",
+                OutputBucket="media",
+                Role=ROLE,
+                Notifications={**NO_TOPICS, "Error": arn},
+            )
+        assert error_code(caught) == "ValidationException"
+        assert "does not exist" in caught.value.response["Error"]["Message"]
+    pipeline = et.create_pipeline(Name="y", InputBucket="u", OutputBucket="m", Role=ROLE)
+    with pytest.raises(ClientError) as caught:
+        et.update_pipeline_notifications(
+            Id=pipeline["Pipeline"]["Id"], Notifications={**NO_TOPICS, "Progressing": TOPIC}
+        )
+    assert error_code(caught) == "ValidationException"
+    mine = create_topic("mine", owner=alice).arn
+    updated = et.update_pipeline(
+        Id=pipeline["Pipeline"]["Id"], Notifications={**NO_TOPICS, "Completed": mine}
+    )
+    assert updated["Pipeline"]["Notifications"]["Completed"] == mine

@@ -3,6 +3,9 @@ UpdatePipelineNotifications, DeletePipeline and TestRole."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+
 from django.http import HttpRequest
 
 from mediamill.api import params, wire
@@ -11,10 +14,13 @@ from mediamill.api.http import Caller, Reply, json_body, resource
 from mediamill.api.pagination import paginate, queryset_source
 from mediamill.jobs import access, pipelines
 from mediamill.jobs.models import Pipeline
+from mediamill.notifications.topics import check_notifications
 
 
 def create_pipeline(request: HttpRequest, caller: Caller) -> Reply:
-    row = pipelines.create_pipeline(json_body(request), owner=caller.user)
+    body = json_body(request)
+    _check_topics(body.get("Notifications"), caller)
+    row = pipelines.create_pipeline(body, owner=caller.user)
     return 201, {"Pipeline": wire.pipeline(row, caller), "Warnings": []}
 
 
@@ -37,7 +43,9 @@ def read_pipeline(request: HttpRequest, caller: Caller, pipeline_id: str) -> Rep
 
 def update_pipeline(request: HttpRequest, caller: Caller, pipeline_id: str) -> Reply:
     visible(caller, pipeline_id)
-    row = pipelines.update_pipeline(pipeline_id, json_body(request))
+    body = json_body(request)
+    _check_topics(body.get("Notifications"), caller)
+    row = pipelines.update_pipeline(pipeline_id, body)
     return 200, {"Pipeline": wire.pipeline(row, caller), "Warnings": []}
 
 
@@ -49,7 +57,9 @@ def update_status(request: HttpRequest, caller: Caller, pipeline_id: str) -> Rep
 
 def update_notifications(request: HttpRequest, caller: Caller, pipeline_id: str) -> Reply:
     visible(caller, pipeline_id)
-    row = pipelines.update_notifications(pipeline_id, json_body(request).get("Notifications"))
+    notifications = json_body(request).get("Notifications")
+    _check_topics(notifications, caller)
+    row = pipelines.update_notifications(pipeline_id, notifications)
     return 200, {"Pipeline": wire.pipeline(row, caller)}
 
 
@@ -82,3 +92,22 @@ item = resource(GET=read_pipeline, PUT=update_pipeline, DELETE=delete_pipeline)
 status = resource(POST=update_status)
 notifications = resource(POST=update_notifications)
 role_tests = resource(POST=test_role)
+
+
+def _check_topics(notifications: object, caller: Caller) -> None:
+    """Every topic a pipeline names must exist and be the caller's to use.
+
+    Here, in the delivery layer, because pipelines (jobs) must not depend on notifications.
+    Malformed values are left to the pipeline rules, which report them as AWS did.
+    """
+    if isinstance(notifications, Mapping):
+        well_formed = {
+            str(key): arn
+            for key, arn in notifications.items()
+            if isinstance(arn, str) and _SNS_TOPIC.fullmatch(arn)
+        }
+        check_notifications(well_formed, caller.user)
+
+
+#: Elastic Transcoder's SnsTopic pattern; anything else is reported by the pipeline rules.
+_SNS_TOPIC = re.compile(r"arn:aws:sns:.*:\w{12}:.+")
