@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint typecheck install dev bench clean
+.PHONY: run test lint typecheck install dev bench bench-service clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ test: lint typecheck
 bench: dev
 	$(BIN)/python bench/transcode_vs_ffmpeg.py
 	$(BIN)/python -m bench.api
+
+# Needs PostgreSQL, RabbitMQ and disk space (a 2 GiB upload); takes a few minutes.
+bench-service: dev
+	$(BIN)/python -m bench.queue
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

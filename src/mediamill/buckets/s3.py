@@ -2,8 +2,9 @@
 
 boto3 is imported only when an S3 bucket is created, so the rest of mediamill runs without it
 (``pip install 'mediamill[s3]'`` adds it). Transfers are streamed: an upload holds at most
-``multipart_threshold`` plus ``max_concurrency`` parts in memory, a download writes parts to
-their place in the file as they arrive. A multipart upload is atomic by nature: the object
+``multipart_threshold`` plus ``max_concurrency`` parts in memory (plus boto3's own buffers:
+about 60 MiB of growth measured for a 2 GiB upload, the same as for 64 MiB; see
+docs/benchmarks.md), a download writes parts to their place in the file as they arrive. A multipart upload is atomic by nature: the object
 appears only when the upload completes, and a failed one is aborted.
 """
 

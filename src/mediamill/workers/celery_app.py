@@ -36,6 +36,9 @@ SWEEP_SECONDS = 5.0
 RESEND_AFTER_SECONDS = 30.0
 
 
+_SEND_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.1, "interval_max": 0.1}
+
+
 def make_app() -> Celery:
     broker = settings.get("MEDIAMILL_BROKER_URL")
     app = Celery("mediamill", broker=broker or None, set_as_current=False)
@@ -49,6 +52,7 @@ def make_app() -> Celery:
         task_serializer="json",
         accept_content=["json"],
         broker_connection_retry_on_startup=True,
+        broker_connection_timeout=2,
         broker_transport_options={"visibility_timeout": visibility},
         worker_hijack_root_logger=False,
         worker_send_task_events=False,
@@ -93,7 +97,12 @@ class Dispatcher:
         self._thread: threading.Thread | None = None
 
     def send(self, job_id: str) -> None:
-        self.app.send_task(TASK_NAME, args=[job_id], queue=QUEUE)
+        # One quick retry only: this runs inside the request that created the job, and with
+        # the broker down Celery's default policy would hold every CreateJob for ~0.6 s.
+        # A message that cannot be sent now is sent by the next sweep.
+        self.app.send_task(
+            TASK_NAME, args=[job_id], queue=QUEUE, retry=True, retry_policy=_SEND_RETRY
+        )
 
     def start(self, sweep: bool = True) -> None:
         from mediamill.jobs.signals import job_state_changed
