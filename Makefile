@@ -36,7 +36,7 @@ test: lint typecheck
 	$(BIN)/pytest
 
 bench: dev
-	$(BIN)/python bench/transcode_vs_ffmpeg.py
+	$(BIN)/python -m bench.transcode_vs_ffmpeg
 	$(BIN)/python -m bench.api
 
 # Needs PostgreSQL, RabbitMQ and disk space (a 2 GiB upload); takes a few minutes.

@@ -12,16 +12,23 @@ Results are recorded in docs/benchmarks.md. The script always exits 0 once it ha
 reports whether the target (mediamill <= 0.95 x ffmpeg) is met, it does not enforce it.
 """
 
+# ruff: noqa: E402  (sys.path is fixed before the imports below: see _HERE)
 from __future__ import annotations
 
-import argparse
 import os
+import sys
+
+# bench/queue.py shares its name with the standard library's queue module; run as a file,
+# this script has bench/ first on sys.path, so move it last before anything imports queue.
+_HERE = os.path.dirname(os.path.realpath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.realpath(p or ".") != _HERE] + [_HERE]
+
+import argparse
 import platform
 import resource
 import shutil
 import statistics
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
