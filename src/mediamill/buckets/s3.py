@@ -1,11 +1,12 @@
 """A bucket on AWS S3 or an S3-compatible server (SeaweedFS, MinIO), through boto3.
 
 boto3 is imported only when an S3 bucket is created, so the rest of mediamill runs without it
-(``pip install 'mediamill[s3]'`` adds it). Transfers are streamed: an upload holds at most
-``multipart_threshold`` plus ``max_concurrency`` parts in memory (plus boto3's own buffers:
-about 60 MiB of growth measured for a 2 GiB upload, the same as for 64 MiB; see
-docs/benchmarks.md), a download writes parts to their place in the file as they arrive. A multipart upload is atomic by nature: the object
-appears only when the upload completes, and a failed one is aborted.
+(``pip install 'mediamill[s3]'`` adds it). Transfers are streamed. An upload holds at most
+``multipart_threshold`` plus ``max_concurrency`` parts in memory, plus boto3's own buffers
+(about 60 MiB of growth measured for a 2 GiB upload, the same as for 64 MiB; see
+docs/benchmarks.md). A download writes parts to their place in the file as they arrive. A
+multipart upload is atomic by nature: the object appears only when the upload completes, and
+a failed one is aborted.
 """
 
 from __future__ import annotations
