@@ -158,3 +158,54 @@ def test_openapi_document_is_served(live_server: Any) -> None:
         for operation in path.values()
     }
     assert len(operations) == 17
+
+
+def test_wrong_secret_tampering_and_replay_are_refused(
+    live_server: Any, alice: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datetime as dt
+
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    from mediamill.accounts.keys import create_key
+    from mediamill.api import auth
+
+    key_id, secret = create_key(alice)
+    url = f"{live_server.url}/2012-09-25/pipelines"
+
+    def send(body: bytes, signing_secret: str, sent_body: bytes | None = None) -> requests.Response:
+        signed = AWSRequest(method="POST", url=url, data=body)
+        SigV4Auth(Credentials(key_id, signing_secret), "elastictranscoder", "us-east-1").add_auth(
+            signed
+        )
+        return requests.post(
+            url, data=body if sent_body is None else sent_body, headers=dict(signed.headers),
+            timeout=10,
+        )  # fmt: skip
+
+    body = b'{"Name": "x", "InputBucket": "in", "OutputBucket": "out", "Role": "%s"}' % (
+        b"arn:aws:iam::123456789012:role/Elastic_Transcoder_Default_Role"
+    )
+    wrong = send(body, "not-" + secret)
+    assert (wrong.status_code, wrong.headers["x-amzn-ErrorType"]) == (
+        403,
+        "InvalidSignatureException",
+    )
+    tampered = send(body, secret, sent_body=body.replace(b'"x"', b'"y"'))
+    assert tampered.headers["x-amzn-ErrorType"] == "InvalidSignatureException"
+
+    # A request captured on the wire and replayed 16 minutes later is refused.
+    signed = AWSRequest(method="GET", url=url)
+    SigV4Auth(Credentials(key_id, secret), "elastictranscoder", "us-east-1").add_auth(signed)
+    headers = dict(signed.headers)
+    assert requests.get(url, headers=headers, timeout=10).status_code == 200
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=16)
+    monkeypatch.setattr(auth, "_now", lambda: later)
+    replayed = requests.get(url, headers=headers, timeout=10)
+    assert (replayed.status_code, replayed.headers["x-amzn-ErrorType"]) == (
+        403,
+        "InvalidSignatureException",
+    )
+    assert "expired" in replayed.json()["message"]

@@ -35,14 +35,16 @@ def authenticate(request: HttpRequest) -> User:
         return found[1]
 
     try:
-        caller = verify(
-            _signed_request(request), secret_for, service=SERVICE, now=dt.datetime.now(dt.UTC)
-        )
+        caller = verify(_signed_request(request), secret_for, service=SERVICE, now=_now())
     except AuthenticationError as exc:
         raise ApiError(exc.kind, exc.message) from exc
     keys.mark_used(caller.access_key_id)
     request.mediamill_region = caller.region  # type: ignore[attr-defined]
     return owners[caller.access_key_id]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 def _signed_request(request: HttpRequest) -> SignedRequest:
