@@ -7,6 +7,7 @@ created again); that is the intended way to invalidate them all at once.
 from __future__ import annotations
 
 import base64
+import functools
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
@@ -15,9 +16,15 @@ from django.conf import settings
 
 
 def _fernet() -> Fernet:
+    return _fernet_for(settings.SECRET_KEY)
+
+
+@functools.lru_cache(maxsize=4)
+def _fernet_for(secret_key: str) -> Fernet:
+    # Derived once per server secret, not once per API request.
     key = HKDF(
         algorithm=hashes.SHA256(), length=32, salt=None, info=b"mediamill access keys"
-    ).derive(settings.SECRET_KEY.encode())
+    ).derive(secret_key.encode())
     return Fernet(base64.urlsafe_b64encode(key))
 
 
