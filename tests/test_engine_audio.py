@@ -158,3 +158,13 @@ def test_outputs_start_at_zero_and_aac_priming_is_trimmed(song_mp3: Path, tmp_pa
         assert stream.start_time == 0, "the MP3 decoder's delay is not carried into the output"
         # An edit list hides the encoder's 1024 priming samples: exactly the input's length.
         assert float(stream.duration * stream.time_base) == pytest.approx(INPUT_SECONDS, abs=0.005)
+
+
+def test_output_size_limit_fails_the_transcode_cleanly(song_mp3: Path, tmp_path: Path) -> None:
+    from mediamill.errors import ResourceLimitError
+    from mediamill.sandbox import Limits
+
+    # 20 s of 16-bit stereo WAV is 3.4 MiB: a 1 MiB limit stops it, and nothing is left.
+    with pytest.raises(ResourceLimitError, match="file size limit"):
+        _transcode(song_mp3, tmp_path, WAV, limits=Limits(memory_mb=2048, timeout=60, file_mb=1))
+    assert list(tmp_path.iterdir()) == []

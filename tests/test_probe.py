@@ -68,3 +68,23 @@ def test_garbage_after_valid_header(tmp_path: Path, song_mp3: Path) -> None:
     damaged.write_bytes(bytes(data))
     with pytest.raises(MediaError):
         probe(damaged)
+
+
+def test_playlists_cannot_pull_in_other_files(tmp_path: Path, song_mp3: Path) -> None:
+    # An HLS playlist whose "segment" is another file on this machine (another bucket's
+    # object, say) must not be read as a harmless-looking input.
+    victim = tmp_path / "other-bucket" / "secret.mp3"
+    victim.parent.mkdir()
+    shutil.copy(song_mp3, victim)
+    playlist = tmp_path / "uploads" / "evil.m3u8"
+    playlist.parent.mkdir()
+    playlist.write_text(
+        "#EXTM3U\n#EXT-X-TARGETDURATION:20\n#EXTINF:20,\n"
+        "../other-bucket/secret.mp3\n#EXT-X-ENDLIST\n"
+    )
+    with pytest.raises(MediaError, match="playlists"):
+        probe(playlist)
+    concat = tmp_path / "uploads" / "list.mp3"
+    concat.write_text(f"ffconcat version 1.0\nfile '{victim}'\n")
+    with pytest.raises(MediaError):
+        probe(concat)

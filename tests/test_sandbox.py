@@ -91,3 +91,31 @@ def test_cancel_reaches_the_child() -> None:
 
     with pytest.raises(CanceledError):
         run_isolated(wait_for_cancel, limits=LIMITS, on_event=on_event, cancel=cancel)
+
+
+def write_big_file(path: str, *, emit: Any, cancel: Any) -> int:
+    with open(path, "wb") as out:
+        for _ in range(8):
+            out.write(b"\0" * 1024 * 1024)
+    return 8
+
+
+def read_environment(*, emit: Any, cancel: Any) -> dict[str, str]:
+    return dict(os.environ)
+
+
+def test_file_size_limit(tmp_path: Any) -> None:
+    limits = Limits(memory_mb=1024, timeout=20, file_mb=2)
+    with pytest.raises(ResourceLimitError, match="file size limit"):
+        run_isolated(write_big_file, str(tmp_path / "big"), limits=limits)
+    assert run_isolated(write_big_file, str(tmp_path / "ok"), limits=LIMITS) == 8
+
+
+def test_child_gets_no_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MEDIAMILL_SECRET_KEY", "do-not-leak")
+    monkeypatch.setenv("DATABASE_URL", "postgres://user:password@db/mediamill")
+    monkeypatch.setenv("MEDIAMILL_S3_SECRET_ACCESS_KEY", "s3-secret")
+    seen = run_isolated(read_environment, limits=LIMITS)
+    leaked = {k for k, v in seen.items() if "do-not-leak" in v or "password" in v or "s3-" in v}
+    assert not leaked
+    assert "PATH" in seen

@@ -23,6 +23,16 @@ from mediamill.sandbox import CancelToken, Emit, Limits, run_isolated
 
 StreamKind = Literal["audio", "video"]
 
+#: Demuxers an input may be read with: media containers only. Not playlists (hls) or
+#: concat lists, which would make FFmpeg read other files of this machine (another bucket's
+#: objects, say) as segments of a harmless-looking input.
+INPUT_FORMATS = (
+    "mp3,wav,w64,flac,aac,ac3,eac3,dts,truehd,mlp,amr,aiff,caf,wv,ape,tta,au,voc,loas,"
+    "mov,matroska,ogg,avi,asf,flv,mpeg,mpegts,mxf,dv,ivf,rm,m4v"
+)
+#: Options for opening untrusted input: only those demuxers, only local files.
+OPEN_OPTIONS = {"format_whitelist": INPUT_FORMATS, "protocol_whitelist": "file"}
+
 #: Packets read from the start of the file while looking for a first frame of each stream.
 _HEAD_PACKETS = 500
 #: Seconds before the declared end where frames must still decode.
@@ -94,7 +104,7 @@ def inspect(path: str | os.PathLike[str]) -> MediaInfo:
     if size == 0:
         raise MediaError("input file is empty (0 bytes)", code=4000)
     try:
-        container = av.open(os.fspath(path), metadata_errors="ignore")
+        container = av.open(os.fspath(path), metadata_errors="ignore", options=dict(OPEN_OPTIONS))
     except av.error.InvalidDataError:
         raise MediaError(
             "input is not a media file FFmpeg recognises (its contents match no known format)",
@@ -102,8 +112,14 @@ def inspect(path: str | os.PathLike[str]) -> MediaInfo:
         ) from None
     except MemoryError as exc:
         raise ResourceLimitError("inspecting the input ran out of memory") from exc
+    except av.error.ArgumentError as exc:  # EINVAL: a demuxer matched that is not allowed
+        raise MediaError(
+            "input is not in a format mediamill accepts (media containers only: playlists "
+            "and file lists are refused)",
+            code=4000,
+        ) from exc
     except (av.error.FFmpegError, OSError) as exc:
-        raise MediaError(f"cannot open input: {exc}", code=4000) from exc
+        raise MediaError(f"cannot open input: {exc.strerror or exc}", code=4000) from exc
     with container:
         streams = tuple(
             _describe(stream)

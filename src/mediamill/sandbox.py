@@ -16,6 +16,7 @@ themselves; any other exception in the child becomes a ``TranscodeError``.
 from __future__ import annotations
 
 import ctypes
+import errno
 import os
 import pickle
 import queue
@@ -54,7 +55,13 @@ Emit = Callable[[Any], None]
 class Limits:
     memory_mb: int  # address-space limit of the child
     timeout: float  # wall-clock seconds before the child is killed
+    file_mb: int = 0  # largest file the child may write; 0 = no limit
 
+
+_FILE_TOO_LARGE = "an output grew past the file size limit (MEDIAMILL_OUTPUT_MAX_MB)"
+
+#: The environment variables a child inherits.
+_CHILD_ENV = frozenset({"PATH", "PYTHONPATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "HOME"})
 
 #: How long a canceled child gets to stop by itself before it is killed.
 CANCEL_GRACE_SECONDS = 5.0
@@ -76,7 +83,10 @@ def run_isolated(
     ``on_event`` and ``cancel``, a token it should check between units of work.
     """
     answer_read, answer_write = os.pipe()
-    env = dict(os.environ, MEDIAMILL_SANDBOX_FD=str(answer_write))
+    # The child gets no secrets: none of mediamill's settings (database URL, S3 keys, the
+    # secret key), only what an interpreter and FFmpeg need to start.
+    env = {name: value for name, value in os.environ.items() if name in _CHILD_ENV}
+    env["MEDIAMILL_SANDBOX_FD"] = str(answer_write)
     try:
         child = subprocess.Popen(
             [sys.executable, "-m", "mediamill.sandbox"],
@@ -96,7 +106,7 @@ def run_isolated(
         try:
             # sys.path first: the work may live in a module only the parent can find.
             child.stdin.write(pickle.dumps(sys.path))
-            child.stdin.write(pickle.dumps((func, args, limits.memory_mb)))
+            child.stdin.write(pickle.dumps((func, args, limits.memory_mb, limits.file_mb)))
             child.stdin.close()
         except BrokenPipeError:
             pass  # the child died at start; reported below
@@ -150,14 +160,19 @@ def _read_answers(stream: IO[bytes], messages: queue.Queue[tuple[str, Any]]) -> 
         while True:
             try:
                 messages.put(pickle.load(stream))
-            except (EOFError, pickle.UnpicklingError, OSError):
+            except Exception:  # EOF, or anything that is not a well-formed answer
                 messages.put(("eof", None))
                 return
 
 
 def _death_error(returncode: int | None, what: str) -> MediamillError:
     if returncode is not None and returncode < 0:
-        signame = signal.Signals(-returncode).name
+        try:
+            signame = signal.Signals(-returncode).name
+        except ValueError:
+            signame = f"signal {-returncode}"
+        if -returncode == signal.SIGXFSZ:
+            return ResourceLimitError(_FILE_TOO_LARGE)
         if -returncode in (signal.SIGKILL, signal.SIGXCPU):
             return ResourceLimitError(f"{what} was stopped by {signame} (out of resources?)")
         return MediaError(f"{what} crashed with {signame}; the input is probably malformed")
@@ -197,9 +212,12 @@ def _child_main() -> None:
 
     try:
         sys.path[:] = pickle.load(sys.stdin.buffer)
-        func, args, memory_mb = pickle.load(sys.stdin.buffer)
+        func, args, memory_mb, file_mb = pickle.load(sys.stdin.buffer)
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        if file_mb:
+            size = file_mb * 1024 * 1024
+            resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
         try:
             result = func(*args, emit=lambda event: send("event", event), cancel=cancel)
         except MemoryError:
@@ -208,6 +226,11 @@ def _child_main() -> None:
             ) from None
     except MediamillError as exc:
         send("error", exc)
+    except OSError as exc:
+        if exc.errno == errno.EFBIG:  # RLIMIT_FSIZE (Python ignores SIGXFSZ)
+            send("error", ResourceLimitError(_FILE_TOO_LARGE))
+        else:
+            send("error", TranscodeError(f"internal error: {exc}", code=9999))
     except BaseException as exc:
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         send("error", TranscodeError(f"internal error: {detail}", code=9999))

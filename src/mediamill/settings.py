@@ -138,6 +138,14 @@ _DECLARED = [
         _positive_int,
     ),
     Setting(
+        "MEDIAMILL_OUTPUT_MAX_MB",
+        "51200",
+        "Largest file, in MiB, that transcoding one input may write (0: no limit). A tiny "
+        "input can expand enormously (an hour of silence as FLAC is 0.5 MB, as WAV 600 MB); "
+        "past this the job fails instead of filling the disk.",
+        int,
+    ),
+    Setting(
         "MEDIAMILL_TRANSCODE_TIMEOUT",
         "14400",
         "Wall-clock limit, in seconds, for transcoding one input into all of its outputs.",

@@ -6,6 +6,7 @@ Outputs are written to the paths it is given; making them visible is the caller'
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,9 +18,15 @@ import av.error
 
 from mediamill.engine.plan import OutputPlan, plan_output
 from mediamill.engine.writer import OutputWriter
-from mediamill.errors import CanceledError, MediaError, MediamillError, TranscodeError
+from mediamill.errors import (
+    CanceledError,
+    MediaError,
+    MediamillError,
+    ResourceLimitError,
+    TranscodeError,
+)
 from mediamill.presets.model import Preset
-from mediamill.probe import MediaInfo, inspect
+from mediamill.probe import OPEN_OPTIONS, MediaInfo, inspect
 from mediamill.sandbox import CancelToken
 
 ProgressCallback = Callable[[int], None]
@@ -83,7 +90,9 @@ class _Decoder:
 
     def run(self) -> None:
         try:
-            container: Any = av.open(self.input_path, metadata_errors="ignore")
+            container: Any = av.open(
+                self.input_path, metadata_errors="ignore", options=dict(OPEN_OPTIONS)
+            )
         except av.error.FFmpegError as exc:
             raise MediaError(f"cannot open input: {exc}", code=4000) from exc
         with container:
@@ -199,6 +208,10 @@ class _Decoder:
                 continue
             if isinstance(exc, MediamillError):
                 raise exc
+            if isinstance(exc, OSError) and exc.errno == errno.EFBIG:  # the sandbox's limit
+                raise ResourceLimitError(
+                    "an output grew past the file size limit (MEDIAMILL_OUTPUT_MAX_MB)"
+                ) from exc
             raise TranscodeError(f"output {writer.index + 1}: {exc}") from exc
 
 

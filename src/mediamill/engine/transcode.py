@@ -67,6 +67,7 @@ def transcode(
             limits = limits or Limits(
                 memory_mb=settings.get("MEDIAMILL_DECODE_MEMORY_MB"),
                 timeout=settings.get("MEDIAMILL_TRANSCODE_TIMEOUT"),
+                file_mb=settings.get("MEDIAMILL_OUTPUT_MAX_MB"),
             )
             stats = run_isolated(
                 _encode_isolated,

@@ -8,6 +8,7 @@ letting decoded frames pile up in memory.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import queue
 import threading
@@ -19,7 +20,7 @@ import av.error
 
 from mediamill.engine.branches import AudioBranch, Branch, VideoBranch
 from mediamill.engine.plan import OutputPlan
-from mediamill.errors import CanceledError, MediamillError, TranscodeError
+from mediamill.errors import CanceledError, MediamillError, ResourceLimitError, TranscodeError
 from mediamill.probe import StreamInfo
 from mediamill.sandbox import CancelToken
 
@@ -123,6 +124,10 @@ class OutputWriter(threading.Thread):
             except MediamillError:
                 raise
             except av.error.FFmpegError as exc:
+                if exc.errno == errno.EFBIG:  # the sandbox's RLIMIT_FSIZE
+                    raise ResourceLimitError(
+                        "an output grew past the file size limit (MEDIAMILL_OUTPUT_MAX_MB)"
+                    ) from exc
                 raise TranscodeError(f"encoding failed: {exc}") from exc
 
     def _mux(self, container: Any, kind: str, packets: list[Any]) -> None:

@@ -18,7 +18,7 @@ from xml.sax.saxutils import escape
 
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_GET, require_safe
 
 from mediamill.errors import MediamillError, NotFoundError
 from mediamill.notifications import keys, topics
@@ -27,7 +27,7 @@ _XMLNS = "http://sns.amazonaws.com/doc/2010-03-31/"
 
 
 @never_cache
-@require_safe
+@require_GET  # not HEAD: link scanners and prefetchers must not confirm or unsubscribe
 def sns(request: HttpRequest) -> HttpResponse:
     action = request.GET.get("Action", "")
     try:
