@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mediamill.jobs import service
+from mediamill.jobs import bucket_access, service
 from mediamill.jobs.models import Job, Pipeline
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 WAV = "1351620000001-300300"
 FLAC = "1351620000001-300110"
@@ -28,6 +31,16 @@ def make_pipeline() -> Pipeline:
     return Pipeline.objects.create(
         name="tutorial", input_bucket="uploads", output_bucket="media", role=ROLE
     )
+
+
+def tutorial_user(username: str) -> User:
+    """A user who is not a superuser, granted the tutorial pipeline's buckets."""
+    from django.contrib.auth.models import User
+
+    user = User.objects.create_user(username)
+    for bucket in ("uploads", "media"):
+        bucket_access.grant(bucket, user)
+    return user
 
 
 def submit(pipeline: Pipeline, **kwargs: Any) -> Job:

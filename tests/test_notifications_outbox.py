@@ -14,10 +14,9 @@ import threading
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
-from tests.jobs_helpers import make_pipeline, results, submit
+from tests.jobs_helpers import make_pipeline, results, submit, tutorial_user
 
 from mediamill.jobs import service
 from mediamill.jobs.models import Job, JobStatus, Pipeline
@@ -93,7 +92,7 @@ def test_a_rolled_back_state_change_leaves_no_message(pipeline: Pipeline, topic:
 def test_the_messages_of_a_job(pipeline: Pipeline, topic: Topic) -> None:
     confirmed(topic)
     confirmed(topic, "http://127.0.0.1:9/other")
-    alice = User.objects.create_user("alice")
+    alice = tutorial_user("alice")
     job = submit(pipeline, owner=alice, user_metadata={"owner": "42"})
     service.claim(job.id, WORKER, 30)
     service.complete(job.id, WORKER, results(job))
@@ -250,7 +249,7 @@ def test_gives_up_after_the_retry_window(
 
 
 def test_notices_are_scoped_to_their_owner(pipeline: Pipeline) -> None:
-    alice, bob = User.objects.create_user("alice"), User.objects.create_user("bob")
+    alice, bob = tutorial_user("alice"), tutorial_user("bob")
     mine = submit(pipeline, owner=alice)
     broken = submit(pipeline, owner=alice, input={"Key": "media/notes.mp3"})
     theirs = submit(pipeline, owner=bob, input={"Key": "media/bob.mp3"})

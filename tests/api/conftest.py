@@ -16,6 +16,7 @@ from django.contrib.auth.models import User
 from tests.api_helpers import Client, SigV4
 
 from mediamill.accounts.keys import create_key
+from mediamill.jobs import bucket_access
 from mediamill.testing import write_audio
 
 # No retries: a 429 or 500 must show up in the test, not be retried away.
@@ -60,14 +61,26 @@ def signed_as(live_server: Any) -> Callable[[User], requests.Session]:
     return make
 
 
+#: The bucket names the API tests use, outside any user's namespace: granted to alice and
+#: bob, as an administrator would, so the tests keep testing what they are about. The
+#: rule itself (namespaces, grants, refusals) is tested in test_api_buckets.py.
+GRANTED = ("uploads", "media", "thumbs", "elsewhere", "in", "out", "u", "m")
+
+
 @pytest.fixture
 def alice() -> User:
-    return User.objects.create_user("alice", password="alice-password-1")
+    user = User.objects.create_user("alice", password="alice-password-1")
+    for bucket in GRANTED:
+        bucket_access.grant(bucket, user)
+    return user
 
 
 @pytest.fixture
 def bob() -> User:
-    return User.objects.create_user("bob", password="bob-password-1")
+    user = User.objects.create_user("bob", password="bob-password-1")
+    for bucket in GRANTED:
+        bucket_access.grant(bucket, user)
+    return user
 
 
 @pytest.fixture

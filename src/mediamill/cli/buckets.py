@@ -1,4 +1,5 @@
-"""``mediamill upload BUCKET KEY FILE`` and ``mediamill download BUCKET KEY FILE``."""
+"""``mediamill upload BUCKET KEY FILE``, ``mediamill download BUCKET KEY FILE`` and
+``mediamill buckets grant|revoke|grants``: who besides superusers may use which bucket."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from mediamill.errors import MediamillError, OutputError
+from mediamill.errors import MediamillError, NotFoundError, OutputError
 
 _BUCKET_HELP = "bucket name; see MEDIAMILL_BUCKETS for where it lives"
 
@@ -39,6 +40,39 @@ def register(subparsers: Any) -> None:
     download.add_argument("-f", "--force", action="store_true", help="replace FILE if it exists")
     download.set_defaults(handler=run_download)
 
+    access = subparsers.add_parser(
+        "buckets",
+        help="grant, revoke and list users' access to buckets",
+        description=(
+            "Through the API, a superuser may use any bucket; any other user only the buckets "
+            "whose names start with their username and '-' (alice-uploads for alice) and the "
+            "buckets an administrator granted them here."
+        ),
+    )
+    verbs = access.add_subparsers(dest="buckets_command", metavar="ACTION", required=True)
+    grant = verbs.add_parser(
+        "grant",
+        help="let USER use BUCKET in pipelines and jobs",
+        description="Let USER name BUCKET in pipelines, jobs and TestRole.",
+    )
+    grant.add_argument("bucket", metavar="BUCKET", help=_BUCKET_HELP)
+    grant.add_argument("user", metavar="USER", help="username")
+    grant.set_defaults(handler=run_grant)
+    revoke = verbs.add_parser(
+        "revoke",
+        help="take a grant back",
+        description=(
+            "Take back USER's grant of BUCKET. Their pipelines naming it stay, but new jobs on "
+            "them are refused, and so are their jobs that have not run yet."
+        ),
+    )
+    revoke.add_argument("bucket", metavar="BUCKET", help=_BUCKET_HELP)
+    revoke.add_argument("user", metavar="USER", help="username")
+    revoke.set_defaults(handler=run_revoke)
+    listing = verbs.add_parser("grants", help="list grants (not the namespaces, which need none)")
+    listing.add_argument("--user", metavar="USER", help="only this user's grants")
+    listing.set_defaults(handler=run_grants)
+
 
 def run_upload(args: argparse.Namespace) -> int:
     from mediamill.buckets import get_bucket
@@ -66,6 +100,59 @@ def run_download(args: argparse.Namespace) -> int:
     size = bucket.download_file(args.key, args.file, overwrite=args.force)
     print(f"{bucket.name}/{args.key} -> {args.file}  {_size(size)}")
     return 0
+
+
+def run_grant(args: argparse.Namespace) -> int:
+    _setup()
+    from mediamill.jobs import bucket_access
+
+    user = _user(args.user)
+    created = bucket_access.grant(args.bucket, user)
+    print(f"{'granted' if created else 'already granted'}: {args.bucket} to {user.username}")
+    return 0
+
+
+def run_revoke(args: argparse.Namespace) -> int:
+    _setup()
+    from mediamill.jobs import bucket_access
+
+    user = _user(args.user)
+    if not bucket_access.revoke(args.bucket, user):
+        raise NotFoundError(f"{user.username} has no grant of the bucket {args.bucket!r}")
+    print(f"revoked: {args.bucket} from {user.username}")
+    return 0
+
+
+def run_grants(args: argparse.Namespace) -> int:
+    _setup()
+    from mediamill.jobs import bucket_access
+
+    user = _user(args.user) if args.user else None
+    rows = list(bucket_access.grants(user))
+    if not rows:
+        print("no grants")
+        return 0
+    width = max(len("BUCKET"), *(len(g.bucket) for g in rows))
+    print(f"{'BUCKET':<{width}}  {'USER':<16}  GRANTED")
+    for row in rows:
+        granted = row.created.strftime("%Y-%m-%d %H:%M")
+        print(f"{row.bucket:<{width}}  {row.user.username:<16}  {granted}")
+    return 0
+
+
+def _setup() -> None:
+    from mediamill.site import migrate
+
+    migrate()
+
+
+def _user(username: str) -> Any:
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise NotFoundError(f"no user {username!r} (create one with `mediamill createuser`)")
+    return user
 
 
 def _size(size: int) -> str:

@@ -14,7 +14,7 @@ from django.http import HttpRequest
 
 from mediamill.errors import MediamillError
 from mediamill.jobs import service
-from mediamill.jobs.models import Job, JobOutput, Pipeline, Preset
+from mediamill.jobs.models import BucketGrant, Job, JobOutput, Pipeline, Preset
 
 # Lets ModelAdmin[Pipeline] and friends be subscripted at run time, as the type stubs have them.
 django_stubs_ext.monkeypatch()
@@ -42,6 +42,16 @@ class PipelineAdmin(admin.ModelAdmin[Pipeline]):
         ),
         ("Output configuration", {"fields": ("content_config", "thumbnail_config")}),
     )
+
+
+@admin.register(BucketGrant)
+class BucketGrantAdmin(admin.ModelAdmin[BucketGrant]):
+    """Buckets users may use besides their own ``<username>-...`` ones (``bucket_access``)."""
+
+    list_display = ("bucket", "user", "created")
+    search_fields = ("bucket", "user__username")
+    list_select_related = ("user",)
+    readonly_fields = ("created",)
 
 
 class PresetForm(forms.ModelForm[Preset]):

@@ -183,6 +183,28 @@ class Job(models.Model):
         return str(self.input.get("Key", ""))
 
 
+class BucketGrant(models.Model):
+    """An administrator's permission for one user to use one bucket outside their namespace.
+
+    Who may use which bucket is decided in ``jobs.bucket_access``.
+    """
+
+    bucket = models.CharField(max_length=255, validators=[_bucket_name])
+    user = models.ForeignKey(
+        django_settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bucket_grants"
+    )
+    created = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ("bucket", "user_id")
+        constraints = (
+            models.UniqueConstraint(fields=["bucket", "user"], name="jobs_bucketgrant_unique"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.bucket} for {self.user}"
+
+
 class JobOutput(models.Model):
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="outputs")
     # Elastic Transcoder numbers outputs "1", "2", ... in request order; stored as a number so

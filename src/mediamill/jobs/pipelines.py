@@ -10,6 +10,9 @@ that involve several members, with AWS's own messages:
   shown back, for code that reads it.
 - ``AwsKmsKeyArn``, ``StorageClass`` and ``Permissions`` are kept and shown back, not applied.
 - Notification topics must be SNS topic ARNs, or empty for "no topic".
+- Every bucket named must be one the requesting user may use (``bucket_access``): checked
+  after the rules above, so a malformed request is still reported as AWS did, and before
+  any bucket is touched.
 
 Pipelines are not limited in number (AWS allowed 4 per region; on your own server that limit
 protects nothing).
@@ -24,7 +27,7 @@ from django.db import transaction
 
 from mediamill.buckets import get_bucket
 from mediamill.errors import InvalidStateError, MediamillError, NotFoundError, ValidationError
-from mediamill.jobs import constraints
+from mediamill.jobs import bucket_access, constraints
 from mediamill.jobs.constraints import Members
 from mediamill.jobs.models import Job, JobStatus, Pipeline, PipelineStatus
 
@@ -49,7 +52,8 @@ _NOTIFY_FIELDS = {
 
 
 def create_pipeline(request: Mapping[str, Any], owner: User | None = None) -> Pipeline:
-    """A new Active pipeline from CreatePipeline's body. Raises ``ValidationError``."""
+    """A new Active pipeline from CreatePipeline's body. Raises ``ValidationError``, or
+    ``PermissionDeniedError`` if ``owner`` may not use one of the buckets."""
     members = Members(request)
     name = members.string("Name", required=True, min_length=1, max_length=NAME_MAX)
     input_bucket = members.string("InputBucket", required=True, pattern=constraints.BUCKET_NAME)
@@ -73,6 +77,10 @@ def create_pipeline(request: Mapping[str, Any], owner: User | None = None) -> Pi
             "[ThumbnailConfig:Bucket is not allowed to be null if ContentConfig is specified.]"
         )
     assert name is not None and input_bucket is not None and role is not None
+    if owner is not None:
+        named = [input_bucket, output_bucket or "", (content or {}).get("Bucket", "")]
+        named.append((thumbnails or {}).get("Bucket", ""))
+        bucket_access.check(owner, named, "this pipeline")
     pipeline = Pipeline(
         name=name,
         input_bucket=input_bucket,
@@ -88,12 +96,15 @@ def create_pipeline(request: Mapping[str, Any], owner: User | None = None) -> Pi
     return pipeline
 
 
-def update_pipeline(pipeline_id: str, request: Mapping[str, Any]) -> Pipeline:
+def update_pipeline(
+    pipeline_id: str, request: Mapping[str, Any], user: User | None = None
+) -> Pipeline:
     """Apply UpdatePipeline's body: members given replace the stored ones.
 
     Giving ``ContentConfig`` moves the pipeline from ``OutputBucket`` to content/thumbnail
     configs; thumbnails keep going to the old output bucket unless ``ThumbnailConfig`` says
-    otherwise.
+    otherwise. With a ``user``, every bucket the body names must be one they may use
+    (``PermissionDeniedError``).
     """
     members = Members(request)
     name = members.string("Name", min_length=1, max_length=NAME_MAX)
@@ -109,6 +120,10 @@ def update_pipeline(pipeline_id: str, request: Mapping[str, Any]) -> Pipeline:
 
     with transaction.atomic():
         pipeline = _get_for_update(pipeline_id)
+        if user is not None:
+            named = [input_bucket or "", (content or {}).get("Bucket", "")]
+            named.append((thumbnails or {}).get("Bucket", ""))
+            bucket_access.check(user, named, "this pipeline")
         if name is not None:
             pipeline.name = name
         if input_bucket is not None:
@@ -175,12 +190,14 @@ def delete_pipeline(pipeline_id: str) -> None:
         pipeline.delete()
 
 
-def role_test(request: Mapping[str, Any]) -> list[str]:
+def role_test(request: Mapping[str, Any], user: User | None = None) -> list[str]:
     """TestRole: what stands in the way of a pipeline with these settings; empty when nothing.
 
-    The role is checked for its form only (mediamill assumes no role). The buckets must be
-    usable: an S3 bucket must exist and answer, a local folder must exist or be creatable.
-    Topics are checked for their form.
+    The role is checked for its form only (mediamill assumes no role). With a ``user``, both
+    buckets must be ones they may use, or ``PermissionDeniedError`` is raised before either
+    is touched, so TestRole cannot probe other users' buckets. The buckets must be usable:
+    an S3 bucket must exist and answer, a local folder must exist or be creatable. Topics
+    are checked for their form.
     """
     members = Members(request)
     role = members.string("Role", required=True, max_length=255)
@@ -198,6 +215,8 @@ def role_test(request: Mapping[str, Any]) -> list[str]:
             )
     members.done()
     _check_role(role)
+    if user is not None:
+        bucket_access.check(user, [str(input_bucket), str(output_bucket)], "TestRole")
     messages = []
     for kind, bucket in (("input", input_bucket), ("output", output_bucket)):
         try:

@@ -2,11 +2,13 @@
 
 Embedded worker threads and Celery tasks both call ``run_job(job_id)``. It claims the job
 (doing nothing if another worker has it: a message delivered twice runs the job once),
-keeps the lease alive with a heartbeat, fetches the input from its bucket, transcodes every
-output in one engine run, stores the outputs in the output bucket and only then marks the
-job Complete. Outputs are stored under their final keys only after all of them have been
-encoded, and the job becomes Complete only after all of them are stored, so a crash at any
-point leaves a job that is not Complete, which recovery runs again from the start.
+keeps the lease alive with a heartbeat, checks that the job's owner (if it has one) may
+still use the pipeline's buckets (``bucket_access``), fetches the input from its bucket,
+transcodes every output in one engine run, stores the outputs in the output bucket and only
+then marks the job Complete. Outputs are stored under their final keys only after all of
+them have been encoded, and the job becomes Complete only after all of them are stored, so
+a crash at any point leaves a job that is not Complete, which recovery runs again from the
+start.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from mediamill.errors import (
     ObjectNotFoundError,
     TranscodeError,
 )
-from mediamill.jobs import service
+from mediamill.jobs import bucket_access, service
 from mediamill.jobs.lookup import resolve_preset
 from mediamill.jobs.models import Job, JobStatus, now_ms
 from mediamill.sandbox import CancelToken
@@ -87,6 +89,10 @@ def run_job(job_id: str, *, stop: CancelToken | None = None) -> str | None:
 
 def _execute(job: Job, worker_id: str, cancel: CancelToken) -> dict[int, OutputStats]:
     pipeline = job.pipeline
+    if job.owner is not None:
+        # Checked again here: a grant revoked after the job was created stops it. Jobs
+        # without an owner were created in-process (CLI, administrators): not restricted.
+        bucket_access.check(job.owner, bucket_access.pipeline_buckets(pipeline), "this job")
     source_bucket = get_bucket(pipeline.input_bucket)
     target_bucket = get_bucket(pipeline.content_bucket)
     outputs = list(job.outputs.order_by("index"))

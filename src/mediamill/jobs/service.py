@@ -36,7 +36,7 @@ from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
 from mediamill.errors import InvalidStateError, MediamillError, NotFoundError, ValidationError
-from mediamill.jobs import validation
+from mediamill.jobs import bucket_access, validation
 from mediamill.jobs.lookup import resolve_preset
 from mediamill.jobs.models import Job, JobOutput, JobStatus, Pipeline, PipelineStatus, now_ms
 from mediamill.jobs.signals import send_after_commit
@@ -89,12 +89,16 @@ def create_job(
     ...}``). ``output_exists(bucket, key)``, when given, lets the caller's bucket layer say
     whether an output key is taken; such a job is refused (code 3002) unless
     ``allow_existing_outputs``. With an ``owner``, outputs may use only that user's custom
-    presets (any, for a superuser) besides the system ones. Raises ``NotFoundError`` for an
-    unknown pipeline or preset, ``ValidationError`` for anything else.
+    presets (any, for a superuser) besides the system ones, and the owner must still be
+    allowed to use every bucket of the pipeline (``bucket_access``; checked before any
+    bucket is asked about an output), or ``PermissionDeniedError`` is raised. Raises
+    ``NotFoundError`` for an unknown pipeline or preset, ``ValidationError`` for anything else.
     """
     pipeline = Pipeline.objects.filter(pk=pipeline_id).first()
     if pipeline is None:
         raise NotFoundError(f"The specified pipeline was not found: pipelineId={pipeline_id}")
+    if owner is not None:
+        bucket_access.check(owner, bucket_access.pipeline_buckets(pipeline), "this job")
     job_input = validation.parse_input(input)
     prefix = validation.parse_prefix(output_key_prefix)
     specs = validation.parse_outputs(outputs, prefix)

@@ -45,7 +45,7 @@ def update_pipeline(request: HttpRequest, caller: Caller, pipeline_id: str) -> R
     visible(caller, pipeline_id)
     body = json_body(request)
     _check_topics(body.get("Notifications"), caller)
-    row = pipelines.update_pipeline(pipeline_id, body)
+    row = pipelines.update_pipeline(pipeline_id, body, user=caller.user)
     return 200, {"Pipeline": wire.pipeline(row, caller), "Warnings": []}
 
 
@@ -70,7 +70,7 @@ def delete_pipeline(request: HttpRequest, caller: Caller, pipeline_id: str) -> R
 
 
 def test_role(request: HttpRequest, caller: Caller) -> Reply:
-    messages = pipelines.role_test(json_body(request))
+    messages = pipelines.role_test(json_body(request), user=caller.user)
     return 200, {"Success": "false" if messages else "true", "Messages": messages}
 
 
