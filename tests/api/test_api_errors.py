@@ -209,3 +209,25 @@ def test_wrong_secret_tampering_and_replay_are_refused(
         "InvalidSignatureException",
     )
     assert "expired" in replayed.json()["message"]
+
+
+def test_storage_failures_do_not_reveal_server_details(
+    et: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mediamill.errors import BucketError
+
+    pipeline = new_pipeline(et)
+
+    def unreachable(*args: Any, **kwargs: Any) -> bool:
+        raise BucketError("cannot reach http://10.0.0.7:8333 for /srv/mediamill/buckets/media")
+
+    monkeypatch.setattr("mediamill.buckets.base.Bucket.exists", unreachable)
+    with pytest.raises(ClientError) as caught:
+        et.create_job(
+            PipelineId=pipeline["Id"],
+            Input={"Key": "song.mp3"},
+            Outputs=[{"Key": "song.mp4", "PresetId": AAC}],
+        )
+    assert error_code(caught) == "InternalServiceException"
+    message = caught.value.response["Error"]["Message"]
+    assert "10.0.0.7" not in message and "/srv" not in message

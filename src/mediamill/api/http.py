@@ -101,9 +101,10 @@ def api_error(exc: MediamillError, request: HttpRequest | None = None) -> ApiErr
         return ApiError("AccessDeniedException", exc.message)
     if isinstance(exc, ConfigurationError | BucketError) and not isinstance(exc, InvalidKeyError):
         # The server cannot reach its storage or is misconfigured: not the caller's fault.
+        # The detail (server paths, endpoints, setting names) goes to the log, not the caller.
         where = f"{request.method} {request.path}" if request is not None else "request"
         log.error("%s failed: %s", where, exc.message)
-        return ApiError("InternalServiceException", exc.message)
+        return ApiError("InternalServiceException", INTERNAL_MESSAGE)
     return ApiError.from_domain(exc)
 
 
