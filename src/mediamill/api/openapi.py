@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mediamill.presets import wire
 from mediamill.presets.rules import CONTAINERS
 
 Schema = dict[str, Any]
@@ -98,57 +99,19 @@ _SCHEMAS: dict[str, Schema] = {
     # --- presets ---
     "AudioParameters": _object(
         {
-            **_strings("Codec", "SampleRate", "BitRate", "Channels", "AudioPackingMode"),
-            "CodecOptions": _object(_strings("Profile", "BitDepth", "BitOrder", "Signed")),
+            **_strings(*(f for f in wire.AUDIO_FIELDS if f != "CodecOptions")),
+            "CodecOptions": _object(_strings(*wire.AUDIO_OPTIONS)),
         }
     ),
-    "PresetWatermark": _object(
-        _strings(
-            "Id",
-            "MaxWidth",
-            "MaxHeight",
-            "SizingPolicy",
-            "HorizontalAlign",
-            "HorizontalOffset",
-            "VerticalAlign",
-            "VerticalOffset",
-            "Opacity",
-            "Target",
-        )
-    ),
+    "PresetWatermark": _object(_strings(*wire.WATERMARK_FIELDS)),
     "VideoParameters": _object(
         {
-            **_strings(
-                "Codec",
-                "KeyframesMaxDist",
-                "FixedGOP",
-                "BitRate",
-                "FrameRate",
-                "MaxFrameRate",
-                "Resolution",
-                "AspectRatio",
-                "MaxWidth",
-                "MaxHeight",
-                "DisplayAspectRatio",
-                "SizingPolicy",
-                "PaddingPolicy",
-            ),
+            **_strings(*(f for f in wire.VIDEO_FIELDS if f not in ("CodecOptions", "Watermarks"))),
             "CodecOptions": _STRING_MAP,
             "Watermarks": _array(_ref("PresetWatermark")),
         }
     ),
-    "Thumbnails": _object(
-        _strings(
-            "Format",
-            "Interval",
-            "Resolution",
-            "AspectRatio",
-            "MaxWidth",
-            "MaxHeight",
-            "SizingPolicy",
-            "PaddingPolicy",
-        )
-    ),
+    "Thumbnails": _object(_strings(*wire.THUMBNAIL_FIELDS)),
     "Preset": _object(
         {
             "Id": _string(pattern=ID),

@@ -43,9 +43,11 @@ _PRESET_FIELDS = (
     "Thumbnails",
     "Type",
 )
-_AUDIO_FIELDS = ("Codec", "SampleRate", "BitRate", "Channels", "AudioPackingMode", "CodecOptions")
-_AUDIO_OPTIONS = ("Profile", "BitDepth", "BitOrder", "Signed")
-_VIDEO_FIELDS = (
+#: The members each section may have: what ``parse`` accepts and the API's OpenAPI
+#: description lists.
+AUDIO_FIELDS = ("Codec", "SampleRate", "BitRate", "Channels", "AudioPackingMode", "CodecOptions")
+AUDIO_OPTIONS = ("Profile", "BitDepth", "BitOrder", "Signed")
+VIDEO_FIELDS = (
     "Codec",
     "CodecOptions",
     "KeyframesMaxDist",
@@ -63,7 +65,7 @@ _VIDEO_FIELDS = (
     "Watermarks",
 )
 #: Wire key -> ``Watermark`` attribute.
-_WATERMARK_FIELDS = {
+WATERMARK_FIELDS = {
     "Id": "id",
     "MaxWidth": "max_width",
     "MaxHeight": "max_height",
@@ -75,7 +77,7 @@ _WATERMARK_FIELDS = {
     "Opacity": "opacity",
     "Target": "target",
 }
-_THUMBNAIL_FIELDS = (
+THUMBNAIL_FIELDS = (
     "Format",
     "Interval",
     "Resolution",
@@ -344,7 +346,7 @@ def _codec_in_container(
 def _parse_audio(
     check: _Checker, wire: Mapping[str, Any], container: str | None
 ) -> AudioSettings | None:
-    check.known(wire, "Audio.", _AUDIO_FIELDS)
+    check.known(wire, "Audio.", AUDIO_FIELDS)
     codec = check.choice(wire, "Audio.", "Codec", rules.AUDIO_CODECS, required=True)
     _codec_in_container(check, "Audio.Codec", codec, container, rules.AUDIO_CODECS_BY_CONTAINER)
     sample_rate = check.choice(wire, "Audio.", "SampleRate", rules.SAMPLE_RATES)
@@ -365,7 +367,7 @@ def _parse_audio(
     options = check.section(wire, "Audio.", "CodecOptions")
     if options is not None:
         where = "Audio.CodecOptions."
-        check.known(options, where, _AUDIO_OPTIONS)
+        check.known(options, where, AUDIO_OPTIONS)
         profile = check.choice(options, where, "Profile", rules.AAC_PROFILES)
         if profile is not None:
             check.allowed_for(where + "Profile", codec, ("AAC",))
@@ -408,7 +410,7 @@ def _parse_video(
     check: _Checker, wire: Mapping[str, Any], container: str | None
 ) -> VideoSettings | None:
     where = "Video."
-    check.known(wire, where, _VIDEO_FIELDS)
+    check.known(wire, where, VIDEO_FIELDS)
     codec = check.choice(wire, where, "Codec", rules.VIDEO_CODECS, required=True)
     _codec_in_container(check, "Video.Codec", codec, container, rules.VIDEO_CODECS_BY_CONTAINER)
     options = _parse_video_options(check, wire, codec)
@@ -549,9 +551,9 @@ def _parse_watermarks(check: _Checker, wire: object) -> tuple[Watermark, ...]:
         if not isinstance(item, Mapping):
             check.fail(f"Video.Watermarks[{index}] must be an object, not {_json_type(item)}")
             continue
-        check.known(item, where, tuple(_WATERMARK_FIELDS))
+        check.known(item, where, tuple(WATERMARK_FIELDS))
         # Every field is required: Elastic Transcoder's defaults for them are not on record.
-        for key in _WATERMARK_FIELDS:
+        for key in WATERMARK_FIELDS:
             if item.get(key) is None:
                 check.fail(f"{where}{key} is required")
         wm_id = check.text(item, where, "Id")
@@ -581,8 +583,8 @@ def _parse_watermarks(check: _Checker, wire: object) -> tuple[Watermark, ...]:
             "Opacity": _opacity(check, item, where),
             "Target": check.choice(item, where, "Target", rules.WATERMARK_TARGETS),
         }
-        valid = {_WATERMARK_FIELDS[key]: value for key, value in values.items() if value}
-        if len(valid) == len(_WATERMARK_FIELDS):
+        valid = {WATERMARK_FIELDS[key]: value for key, value in values.items() if value}
+        if len(valid) == len(WATERMARK_FIELDS):
             watermarks.append(Watermark(**valid))
     return tuple(watermarks)
 
@@ -597,7 +599,7 @@ def _opacity(check: _Checker, item: Mapping[str, Any], where: str) -> str | None
 
 def _parse_thumbnails(check: _Checker, wire: Mapping[str, Any]) -> ThumbnailSettings | None:
     where = "Thumbnails."
-    check.known(wire, where, _THUMBNAIL_FIELDS)
+    check.known(wire, where, THUMBNAIL_FIELDS)
     image_format = check.choice(wire, where, "Format", rules.THUMBNAIL_FORMATS, required=True)
     interval = check.integer(
         wire, where, "Interval", rules.THUMBNAIL_INTERVAL_RANGE, digits=(1, 5), required=True
@@ -684,7 +686,7 @@ def _frame_rate(rate: Fraction | None) -> str:
 
 
 def _watermark_to_wire(watermark: Watermark) -> dict[str, str]:
-    return {key: str(getattr(watermark, attribute)) for key, attribute in _WATERMARK_FIELDS.items()}
+    return {key: str(getattr(watermark, attribute)) for key, attribute in WATERMARK_FIELDS.items()}
 
 
 def _thumbnails_to_wire(thumbnails: ThumbnailSettings) -> dict[str, str]:
