@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from mediamill.cli.common import find_user, human_size, open_database
 from mediamill.errors import MediamillError, NotFoundError, OutputError
 
 _BUCKET_HELP = "bucket name; see MEDIAMILL_BUCKETS for where it lives"
@@ -103,20 +104,20 @@ def run_download(args: argparse.Namespace) -> int:
 
 
 def run_grant(args: argparse.Namespace) -> int:
-    _setup()
+    open_database()
     from mediamill.jobs import bucket_access
 
-    user = _user(args.user)
+    user = find_user(args.user)
     created = bucket_access.grant(args.bucket, user)
     print(f"{'granted' if created else 'already granted'}: {args.bucket} to {user.username}")
     return 0
 
 
 def run_revoke(args: argparse.Namespace) -> int:
-    _setup()
+    open_database()
     from mediamill.jobs import bucket_access
 
-    user = _user(args.user)
+    user = find_user(args.user)
     if not bucket_access.revoke(args.bucket, user):
         raise NotFoundError(f"{user.username} has no grant of the bucket {args.bucket!r}")
     print(f"revoked: {args.bucket} from {user.username}")
@@ -124,10 +125,10 @@ def run_revoke(args: argparse.Namespace) -> int:
 
 
 def run_grants(args: argparse.Namespace) -> int:
-    _setup()
+    open_database()
     from mediamill.jobs import bucket_access
 
-    user = _user(args.user) if args.user else None
+    user = find_user(args.user) if args.user else None
     rows = list(bucket_access.grants(user))
     if not rows:
         print("no grants")
@@ -140,27 +141,5 @@ def run_grants(args: argparse.Namespace) -> int:
     return 0
 
 
-def _setup() -> None:
-    from mediamill.site import migrate
-
-    migrate()
-
-
-def _user(username: str) -> Any:
-    from django.contrib.auth import get_user_model
-
-    user = get_user_model().objects.filter(username=username).first()
-    if user is None:
-        raise NotFoundError(f"no user {username!r} (create one with `mediamill createuser`)")
-    return user
-
-
 def _size(size: int) -> str:
-    if size < 1024:
-        return f"{size} B"
-    value = float(size)
-    for unit in ("KiB", "MiB", "GiB", "TiB"):
-        value /= 1024
-        if value < 1024 or unit == "TiB":
-            break
-    return f"{size} B ({value:.1f} {unit})"
+    return f"{size} B" if size < 1024 else f"{size} B ({human_size(size)})"

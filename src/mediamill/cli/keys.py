@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from mediamill.errors import NotFoundError, ValidationError
+from mediamill.cli.common import find_user, open_database
+from mediamill.errors import ValidationError
 
 
 def register(subparsers: Any) -> None:
@@ -39,21 +40,12 @@ def register(subparsers: Any) -> None:
     revoke.set_defaults(handler=run_revoke)
 
 
-def _setup() -> None:
-    from mediamill.site import migrate
-
-    migrate()
-
-
 def _user(username: str | None) -> Any:
     from django.contrib.auth import get_user_model
 
     users = get_user_model()
     if username is not None:
-        user = users.objects.filter(username=username).first()
-        if user is None:
-            raise NotFoundError(f"no user {username!r} (create one with `mediamill createuser`)")
-        return user
+        return find_user(username)
     admins = list(users.objects.filter(is_superuser=True)[:2])
     if len(admins) == 1:
         return admins[0]
@@ -65,7 +57,7 @@ def _user(username: str | None) -> Any:
 
 
 def run_create(args: argparse.Namespace) -> int:
-    _setup()
+    open_database()
     from mediamill.accounts.keys import create_key
 
     user = _user(args.user)
@@ -78,7 +70,7 @@ def run_create(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    _setup()
+    open_database()
     from mediamill.accounts.keys import list_keys
 
     user = _user(args.user) if args.user else None
@@ -96,7 +88,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_revoke(args: argparse.Namespace) -> int:
-    _setup()
+    open_database()
     from mediamill.accounts.keys import revoke
 
     revoke(args.key_id)

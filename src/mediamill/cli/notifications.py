@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from mediamill.errors import NotFoundError
+from mediamill.cli.common import find_user, open_database
 
 
 def register(subparsers: Any) -> None:
@@ -83,32 +83,18 @@ def register(subparsers: Any) -> None:
     rotate.set_defaults(handler=run_rotate_key)
 
 
-def _setup() -> None:
-    from mediamill.site import setup
-
-    setup()
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
-
-
 def run_topics_create(args: argparse.Namespace) -> int:
-    _setup()
-    from django.contrib.auth import get_user_model
+    open_database()
 
     from mediamill.notifications import topics
 
-    owner = None
-    if args.owner:
-        owner = get_user_model().objects.filter(username=args.owner).first()
-        if owner is None:
-            raise NotFoundError(f"no user {args.owner!r}")
+    owner = find_user(args.owner) if args.owner else None
     print(topics.create_topic(args.name, owner=owner, region=args.region).arn)
     return 0
 
 
 def run_topics_list(args: argparse.Namespace) -> int:
-    _setup()
+    open_database()
     from django.db.models import Count, Q
 
     from mediamill.notifications import topics
@@ -129,7 +115,7 @@ def run_topics_list(args: argparse.Namespace) -> int:
 
 
 def run_topics_delete(args: argparse.Namespace) -> int:
-    _setup()
+    open_database()
     from mediamill.notifications import topics
 
     topics.delete_topic(args.arn)
@@ -138,7 +124,7 @@ def run_topics_delete(args: argparse.Namespace) -> int:
 
 
 def run_subscribe(args: argparse.Namespace) -> int:
-    _setup()
+    open_database()
     from mediamill.notifications import topics
 
     subscription, secret = topics.subscribe(
@@ -152,7 +138,7 @@ def run_subscribe(args: argparse.Namespace) -> int:
 
 
 def run_subscriptions_list(args: argparse.Namespace) -> int:
-    _setup()
+    open_database()
     from mediamill.notifications import topics
 
     rows = list(topics.list_subscriptions(args.topic))
@@ -165,7 +151,7 @@ def run_subscriptions_list(args: argparse.Namespace) -> int:
 
 
 def run_unsubscribe(args: argparse.Namespace) -> int:
-    _setup()
+    open_database()
     from mediamill.notifications import topics
 
     topics.unsubscribe(args.subscription_arn)
@@ -174,7 +160,7 @@ def run_unsubscribe(args: argparse.Namespace) -> int:
 
 
 def run_deliveries_list(args: argparse.Namespace) -> int:
-    _setup()
+    open_database()
     from mediamill.notifications.models import Delivery
 
     rows = Delivery.objects.select_related("subscription").order_by("-id")
@@ -204,7 +190,7 @@ def run_deliveries_list(args: argparse.Namespace) -> int:
 
 
 def run_rotate_key(args: argparse.Namespace) -> int:
-    _setup()
+    open_database()
     from mediamill.notifications import keys
 
     key = keys.rotate()

@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, TextIO
 
+from mediamill.cli.common import human_size
 from mediamill.errors import OutputError
 
 
@@ -91,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
         size = f"{stats.width}x{stats.height} " if stats.width else ""
         print(
             f"{result.path}  {result.preset.id}  {size}{stats.duration:.2f} s  "
-            f"{_human_size(stats.file_size)}"
+            f"{human_size(stats.file_size)}"
         )
     return 0
 
@@ -125,12 +126,3 @@ class ProgressReport:
         if self.drawn:
             self.stream.write("\n")
             self.stream.flush()
-
-
-def _human_size(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if value < 1024 or unit == "GiB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    raise AssertionError("unreachable")

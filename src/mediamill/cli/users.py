@@ -7,6 +7,7 @@ import getpass
 import sys
 from typing import Any
 
+from mediamill.cli.common import open_database
 from mediamill.errors import ValidationError
 
 
@@ -26,9 +27,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mediamill.site import migrate
-
-    migrate()
+    open_database()
     from django.contrib.auth import get_user_model
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError as DjangoValidationError
