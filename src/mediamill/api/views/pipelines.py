@@ -3,7 +3,6 @@ UpdatePipelineNotifications, DeletePipeline and TestRole."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 from django.http import HttpRequest
@@ -12,7 +11,7 @@ from mediamill.api import params, wire
 from mediamill.api.errors import ApiError
 from mediamill.api.http import Caller, Reply, json_body, resource
 from mediamill.api.pagination import paginate, queryset_source
-from mediamill.jobs import access, pipelines
+from mediamill.jobs import access, constraints, pipelines
 from mediamill.jobs.models import Pipeline
 from mediamill.notifications.topics import check_notifications
 
@@ -104,10 +103,6 @@ def _check_topics(notifications: object, caller: Caller) -> None:
         well_formed = {
             str(key): arn
             for key, arn in notifications.items()
-            if isinstance(arn, str) and _SNS_TOPIC.fullmatch(arn)
+            if isinstance(arn, str) and arn and constraints.matches(constraints.SNS_TOPIC, arn)
         }
         check_notifications(well_formed, caller.user)
-
-
-#: Elastic Transcoder's SnsTopic pattern; anything else is reported by the pipeline rules.
-_SNS_TOPIC = re.compile(r"arn:aws:sns:.*:\w{12}:.+")
