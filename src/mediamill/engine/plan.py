@@ -115,9 +115,8 @@ def plan_audio(preset_id: str, settings: AudioSettings, source: StreamInfo) -> A
         fmt = "s16" if depth == 16 else "s32"
         return AudioPlan("flac", rate, layout, fmt, None)
     if codec == "pcm":
-        return AudioPlan(
-            _pcm_encoder(preset_id, settings), rate, layout, _pcm_format(settings), None
-        )
+        encoder, sample_format = _PCM_ENCODERS[_pcm_key(preset_id, settings)]
+        return AudioPlan(encoder, rate, layout, sample_format, None)
     raise UnsupportedPresetError(f"preset {preset_id}: audio codec {codec!r} is not supported")
 
 
@@ -139,14 +138,6 @@ def _pcm_key(preset_id: str, settings: AudioSettings) -> tuple[int, bool]:
             "(8-bit is unsigned, 16/24/32-bit are signed)"
         )
     return depth, signed
-
-
-def _pcm_encoder(preset_id: str, settings: AudioSettings) -> str:
-    return _PCM_ENCODERS[_pcm_key(preset_id, settings)][0]
-
-
-def _pcm_format(settings: AudioSettings) -> str:
-    return _PCM_ENCODERS[_pcm_key("", settings)][1]
 
 
 def plan_video(preset_id: str, settings: VideoSettings, source: StreamInfo) -> VideoPlan:
