@@ -55,6 +55,7 @@ from typing import Any
 import av
 
 import servers
+from mediamill.testing import encode_audio
 
 OUT_DIR = Path(_HERE) / "out"
 
@@ -202,20 +203,7 @@ def make_mp3(seconds: float, seed: int = 0) -> Path:
         "[a][b]amix=inputs=2[l];[c][e]amix=inputs=2[r];[l][r]amerge=inputs=2[out0]"
     )
     temp = path.with_name(f".{path.stem}.{os.getpid()}.mp3")
-    with av.open(graph, format="lavfi") as source, av.open(str(temp), "w", format="mp3") as out:
-        stream: Any = out.add_stream("libmp3lame", rate=44100, layout="stereo")
-        stream.bit_rate = 192_000
-        stream.codec_context.open(strict=False)
-        resampler = av.AudioResampler(
-            format="s16p", layout="stereo", rate=44100, frame_size=stream.codec_context.frame_size
-        )
-        for frame in source.decode(audio=0):
-            frame.pts = None
-            for chunk in resampler.resample(frame):
-                out.mux(stream.encode(chunk))
-        for chunk in resampler.resample(None):
-            out.mux(stream.encode(chunk))
-        out.mux(stream.encode(None))
+    encode_audio(graph, temp)
     os.replace(temp, path)
     return path
 

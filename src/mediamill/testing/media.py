@@ -46,11 +46,29 @@ def write_audio(
     bit_rate: int = 192_000,
 ) -> Path:
     """Write a synthetic audio file; the format follows the extension (.mp3, .wav, ...)."""
+    return encode_audio(
+        _audio_source(seconds, sample_rate, channels),
+        path,
+        sample_rate=sample_rate,
+        channels=channels,
+        bit_rate=bit_rate,
+    )
+
+
+def encode_audio(
+    source_graph: str,
+    path: str | os.PathLike[str],
+    *,
+    sample_rate: int = 44100,
+    channels: int = 2,
+    bit_rate: int = 192_000,
+) -> Path:
+    """Encode what an FFmpeg source filter graph (lavfi) plays into ``path``, by extension."""
     path = Path(path)
     muxer, codec, sample_format = _AUDIO_FORMATS[path.suffix.lower()]
     layout = "mono" if channels == 1 else "stereo"
     with (
-        av.open(_audio_source(seconds, sample_rate, channels), format="lavfi") as source,
+        av.open(source_graph, format="lavfi") as source,
         av.open(os.fspath(path), "w", format=muxer) as out,
     ):
         stream: Any = out.add_stream(codec, rate=sample_rate, layout=layout)
