@@ -60,6 +60,18 @@ class Limits:
 
 _FILE_TOO_LARGE = "an output grew past the file size limit (MEDIAMILL_OUTPUT_MAX_MB)"
 
+
+def file_limit_error(exc: BaseException) -> ResourceLimitError | None:
+    """The limit error when ``exc`` is a write refused by the child's file-size limit.
+
+    Python ignores SIGXFSZ, so a write past RLIMIT_FSIZE fails with EFBIG instead; FFmpeg
+    reports the same errno.
+    """
+    if getattr(exc, "errno", None) == errno.EFBIG:
+        return ResourceLimitError(_FILE_TOO_LARGE)
+    return None
+
+
 #: The environment variables a child inherits.
 _CHILD_ENV = frozenset({"PATH", "PYTHONPATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "HOME"})
 
@@ -226,14 +238,11 @@ def _child_main() -> None:
             ) from None
     except MediamillError as exc:
         send("error", exc)
-    except OSError as exc:
-        if exc.errno == errno.EFBIG:  # RLIMIT_FSIZE (Python ignores SIGXFSZ)
-            send("error", ResourceLimitError(_FILE_TOO_LARGE))
-        else:
-            send("error", TranscodeError(f"internal error: {exc}", code=9999))
     except BaseException as exc:
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-        send("error", TranscodeError(f"internal error: {detail}", code=9999))
+        send(
+            "error", file_limit_error(exc) or TranscodeError(f"internal error: {detail}", code=9999)
+        )
     else:
         send("result", result)
     answers.close()

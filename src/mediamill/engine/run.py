@@ -6,7 +6,6 @@ Outputs are written to the paths it is given; making them visible is the caller'
 
 from __future__ import annotations
 
-import errno
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,7 +21,6 @@ from mediamill.errors import (
     CanceledError,
     MediaError,
     MediamillError,
-    ResourceLimitError,
     TranscodeError,
 )
 from mediamill.presets.model import Preset
@@ -208,10 +206,6 @@ class _Decoder:
                 continue
             if isinstance(exc, MediamillError):
                 raise exc
-            if isinstance(exc, OSError) and exc.errno == errno.EFBIG:  # the sandbox's limit
-                raise ResourceLimitError(
-                    "an output grew past the file size limit (MEDIAMILL_OUTPUT_MAX_MB)"
-                ) from exc
             raise TranscodeError(f"output {writer.index + 1}: {exc}") from exc
 
 

@@ -8,7 +8,6 @@ letting decoded frames pile up in memory.
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import queue
 import threading
@@ -20,9 +19,9 @@ import av.error
 
 from mediamill.engine.branches import AudioBranch, Branch, VideoBranch
 from mediamill.engine.plan import OutputPlan
-from mediamill.errors import CanceledError, MediamillError, ResourceLimitError, TranscodeError
+from mediamill.errors import CanceledError, MediamillError, TranscodeError
 from mediamill.probe import StreamInfo
-from mediamill.sandbox import CancelToken
+from mediamill.sandbox import CancelToken, file_limit_error
 
 #: Batches of decoded frames that may wait for one output. The decoder sends at most 2 video
 #: frames per batch, so at most 48 video frames (1.6 s at 30 fps) wait per output.
@@ -83,7 +82,8 @@ class OutputWriter(threading.Thread):
         try:
             self._write()
         except BaseException as exc:  # reported by the decoding thread
-            self.error = exc
+            # Closing the file can also hit the sandbox's file-size limit.
+            self.error = file_limit_error(exc) or exc
             # Unblock a decoder waiting on a full queue.
             while not self.frames.empty():
                 self.frames.get_nowait()
@@ -124,11 +124,7 @@ class OutputWriter(threading.Thread):
             except MediamillError:
                 raise
             except av.error.FFmpegError as exc:
-                if exc.errno == errno.EFBIG:  # the sandbox's RLIMIT_FSIZE
-                    raise ResourceLimitError(
-                        "an output grew past the file size limit (MEDIAMILL_OUTPUT_MAX_MB)"
-                    ) from exc
-                raise TranscodeError(f"encoding failed: {exc}") from exc
+                raise file_limit_error(exc) or TranscodeError(f"encoding failed: {exc}") from exc
 
     def _mux(self, container: Any, kind: str, packets: list[Any]) -> None:
         if not packets:
