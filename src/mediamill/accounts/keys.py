@@ -44,6 +44,12 @@ def list_keys(user: User | None = None) -> QuerySet[AccessKey]:
 
 def lookup(key_id: str) -> tuple[User, str] | None:
     """The owner and secret of an active key, or None (unknown, revoked, user inactive)."""
+    found = find(key_id)
+    return None if found is None else (found[0].user, found[1])
+
+
+def find(key_id: str) -> tuple[AccessKey, str] | None:
+    """An active key (with its user) and its secret, or None."""
     key = (
         AccessKey.objects.select_related("user")
         .filter(pk=key_id, revoked__isnull=True, user__is_active=True)
@@ -52,12 +58,15 @@ def lookup(key_id: str) -> tuple[User, str] | None:
     if key is None:
         return None
     secret = crypto.decrypt(key.secret_ciphertext)
-    return None if secret is None else (key.user, secret)
+    return None if secret is None else (key, secret)
 
 
-def mark_used(key_id: str) -> None:
-    """Record when a key was last used, at most once a minute (it is one UPDATE per call)."""
+def mark_used(key: AccessKey) -> None:
+    """Record when a key was last used, at most once a minute.
+
+    Decided on the row already read, so an API request writes to the database only when the
+    record is stale, not on every call.
+    """
     now = timezone.now()
-    AccessKey.objects.filter(pk=key_id).exclude(last_used__gt=now - dt.timedelta(minutes=1)).update(
-        last_used=now
-    )
+    if key.last_used is None or key.last_used < now - dt.timedelta(minutes=1):
+        AccessKey.objects.filter(pk=key.pk).update(last_used=now)

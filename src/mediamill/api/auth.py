@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.http import HttpRequest
 
 from mediamill.accounts import keys
+from mediamill.accounts.models import AccessKey
 from mediamill.api.errors import ApiError
 from mediamill.errors import AuthenticationError
 from mediamill.signing import SignedRequest, verify
@@ -25,22 +26,23 @@ def authenticate(request: HttpRequest) -> User:
     ``elastictranscoder``, any region, ``X-Amz-Date`` within 15 minutes). Sets
     ``request.mediamill_region`` to the region the client signed for.
     """
-    owners: dict[str, User] = {}
+    rows: dict[str, AccessKey] = {}
 
     def secret_for(key_id: str) -> str | None:
-        found = keys.lookup(key_id)
+        found = keys.find(key_id)
         if found is None:
             return None
-        owners[key_id] = found[0]
+        rows[key_id] = found[0]
         return found[1]
 
     try:
         caller = verify(_signed_request(request), secret_for, service=SERVICE, now=_now())
     except AuthenticationError as exc:
         raise ApiError(exc.kind, exc.message) from exc
-    keys.mark_used(caller.access_key_id)
+    key = rows[caller.access_key_id]
+    keys.mark_used(key)
     request.mediamill_region = caller.region  # type: ignore[attr-defined]
-    return owners[caller.access_key_id]
+    return key.user
 
 
 def _now() -> dt.datetime:
