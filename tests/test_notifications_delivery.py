@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from tests.jobs_helpers import WAV, make_pipeline, results, submit
 from tests.sns_receiver import Received, Receiver, check_signature, fetch
 
@@ -55,7 +56,7 @@ def song(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def topic(settings: Any) -> Topic:
-    topic = topics.create_topic("transcoding")
+    topic = topics.create_topic("transcoding", User.objects.create_user("topic-owner"))
     settings.SNS_TOPIC_ARN = topic.arn  # what the tutorial's view checks the header against
     return topic
 

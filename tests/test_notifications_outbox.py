@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from tests.jobs_helpers import make_pipeline, results, submit, tutorial_user
@@ -39,7 +40,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def topic() -> Topic:
-    return topics.create_topic("transcoding")
+    return topics.create_topic("transcoding", User.objects.create_user("topic-owner"))
 
 
 @pytest.fixture

@@ -51,12 +51,6 @@ def _base_url(value: str) -> str:
     return url
 
 
-def _account_id(value: str) -> str:
-    if len(value) != 12 or not value.isascii() or not value.isdigit():
-        raise ValueError("must be 12 digits")
-    return value
-
-
 _DECLARED = [
     Setting(
         "MEDIAMILL_DATA_DIR",
@@ -168,13 +162,6 @@ _DECLARED = [
         "MEDIAMILL_REGION",
         "us-east-1",
         "Region written into the ARNs of the SNS topics mediamill creates.",
-    ),
-    Setting(
-        "MEDIAMILL_ACCOUNT_ID",
-        "000000000000",
-        "Twelve-digit account ID in the ARNs of SNS topics that have no owner (a user's "
-        "topics carry the user's own account ID, as in the API's ARNs).",
-        _account_id,
     ),
     Setting(
         "MEDIAMILL_NOTIFY_THREADS",

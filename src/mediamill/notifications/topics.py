@@ -7,8 +7,9 @@ UnsubscribeURL in every notification, or ``mediamill unsubscribe``) stops delive
 and sends an UnsubscribeConfirmation, whose SubscribeURL restores the subscription for the
 same number of days.
 
-For the API: ``topic_exists(arn)`` and ``check_notifications(...)`` say whether a pipeline
-may name a topic.
+Every topic has an owner. For pipelines: ``may_use(user, topic)``, ``topic_exists(arn, user)``
+and ``check_notifications(notifications, user)`` say whether a user may name a topic (their
+own; a superuser, any).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from django.utils import timezone
 
 from mediamill import settings
 from mediamill.errors import ConfigurationError, InvalidStateError, NotFoundError, ValidationError
-from mediamill.notifications import arns, outbox
+from mediamill.notifications import arns, outbox, ownership
 from mediamill.notifications.envelope import (
     SUBSCRIBE_TEXT,
     UNSUBSCRIBE_TEXT,
@@ -59,37 +60,46 @@ ENDPOINT_MAX = 2048
 # --- topics --------------------------------------------------------------------------------
 
 
-def create_topic(name: str, owner: User | None = None, region: str | None = None) -> Topic:
-    """The topic ``name`` in ``region`` (default MEDIAMILL_REGION), created if new.
+def create_topic(name: str, owner: User, region: str | None = None) -> Topic:
+    """The topic ``name`` of ``owner`` in ``region`` (default MEDIAMILL_REGION), created if new.
 
     The ARN's account is the owner's, as in the API's ARNs (the user ID, zero-padded to 12
-    digits), or MEDIAMILL_ACCOUNT_ID for a topic without an owner. Like SNS's CreateTopic,
-    asking again for an existing name returns that topic.
+    digits). Like SNS's CreateTopic, asking again for an existing name returns that topic.
     """
-    account = f"{owner.pk:012d}" if owner is not None else settings.get("MEDIAMILL_ACCOUNT_ID")
-    arn = arns.topic_arn(region or settings.get("MEDIAMILL_REGION"), account, name)
+    if owner is None or owner.pk is None:
+        raise ValidationError("a topic needs an owner: a saved user")
+    arn = arns.topic_arn(region or settings.get("MEDIAMILL_REGION"), f"{owner.pk:012d}", name)
     topic, _ = Topic.objects.get_or_create(arn=str(arn), defaults={"name": name, "owner": owner})
     return topic
 
 
-def topic_exists(arn: str, owner: User | None = None) -> bool:
-    """Whether ``arn`` names a topic of this server (one ``owner`` may use, if given).
+def may_use(user: User | None, topic: Topic) -> bool:
+    """Whether ``user`` may name ``topic`` in a pipeline: their own topics; a superuser, any.
 
-    A user may use their own topics and those without an owner; a superuser, any.
+    ``None`` (code acting without a user: the CLI, an administrator's Python) may use any.
     """
-    return _usable(Topic.objects.filter(arn=arn), owner).exists()
+    return ownership.may_use(user, topic)
+
+
+def topic_exists(arn: str, owner: User | None = None) -> bool:
+    """Whether ``arn`` names a topic of this server that ``owner`` may use (any, if None)."""
+    return ownership.usable(Topic.objects.filter(arn=arn), owner).exists()
 
 
 def check_notifications(notifications: Mapping[str, str], owner: User | None = None) -> None:
     """Raise ``ValidationError`` naming the first pipeline Notifications key whose topic
-    does not exist (empty values mean "no topic" and are fine)."""
+    does not exist or is not ``owner``'s to use (empty values mean "no topic" and are fine).
+
+    Another user's topic is reported as not existing, so its name does not leak.
+    """
     for key, arn in notifications.items():
         if arn and not topic_exists(arn, owner):
             raise ValidationError(f"Notifications:{key}: the SNS topic {arn} does not exist")
 
 
 def list_topics(owner: User | None = None) -> QuerySet[Topic]:
-    return _usable(Topic.objects.select_related("owner"), owner)
+    """The topics ``owner`` may use (every topic if None), with their owners."""
+    return ownership.usable(Topic.objects.select_related("owner"), owner)
 
 
 def get_topic(arn: str) -> Topic:
@@ -103,12 +113,6 @@ def get_topic(arn: str) -> Topic:
 def delete_topic(arn: str) -> None:
     """Delete a topic and its subscriptions; pipelines naming it then notify nobody."""
     get_topic(arn).delete()
-
-
-def _usable(topics: QuerySet[Topic], owner: User | None) -> QuerySet[Topic]:
-    if owner is None or owner.is_superuser:
-        return topics
-    return topics.filter(Q(owner=owner) | Q(owner__isnull=True))
 
 
 # --- subscriptions -------------------------------------------------------------------------

@@ -9,7 +9,7 @@ SNS signatures::
 
     verifier = Verifier(
         allowed_hosts=["media.example.com"],          # where SigningCertURL may point
-        topics=["arn:aws:sns:us-east-1:000000000000:transcoding"],
+        topics=["arn:aws:sns:us-east-1:000000000002:transcoding"],
     )
     message = json.loads(request.body)
     verifier.verify(message)                          # AuthenticationError if not genuine
