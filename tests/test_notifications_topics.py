@@ -258,7 +258,9 @@ def test_the_readme_receiver_accepts_genuine_messages_only(
     code = block.strip().removeprefix("```python").removesuffix("```")
     monkeypatch.setenv("MEDIAMILL_PUBLIC_URL", "https://media.example.com")
     # The receiver fetches SigningCertURL; here the certificate comes from the database.
-    monkeypatch.setattr(verify, "_fetch", lambda url: keys.certificate(url[-36:-4]))
+    monkeypatch.setattr(
+        verify, "fetch_certificate", lambda location: keys.certificate(location.path[-36:-4])
+    )
     topic = topics.create_topic("transcoding", alice())
     settings.SNS_TOPIC_ARN, settings.MEDIAMILL_HOST = topic.arn, "media.example.com"
     namespace: dict[str, Any] = {}
