@@ -29,9 +29,9 @@ from mediamill.buckets import get_bucket
 from mediamill.jobs import runner, service
 from mediamill.jobs.models import JobStatus, Pipeline
 from mediamill.notifications import topics
-from mediamill.notifications.delivery import DeliveryWorker, Request
-from mediamill.notifications.delivery import post as delivery_post
+from mediamill.notifications.delivery import DeliveryWorker
 from mediamill.notifications.models import Delivery, DeliveryStatus, MessageType, Topic
+from mediamill.notifications.transport import HttpSender, Request
 from mediamill.notifications.verify import verify_webhook
 from mediamill.testing import write_audio
 
@@ -260,7 +260,7 @@ def test_the_timeout_bounds_the_whole_exchange() -> None:
     thread = threading.Thread(target=trickle, daemon=True)
     thread.start()
     started = time.monotonic()
-    outcome = delivery_post(Request(f"http://127.0.0.1:{port}/", {}, b"{}"), 1.0)
+    outcome = HttpSender()(Request(f"http://127.0.0.1:{port}/", {}, b"{}"), 1.0)
     assert time.monotonic() - started < 1.8
     assert (outcome.status_code, outcome.error) == (None, "no answer within 1 s")
     listener.close()

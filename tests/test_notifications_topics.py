@@ -23,7 +23,7 @@ from mediamill.cli import main
 from mediamill.errors import NotFoundError, ValidationError
 from mediamill.jobs import service
 from mediamill.jobs.models import Pipeline
-from mediamill.notifications import delivery, keys, topics, verify
+from mediamill.notifications import keys, topics, verify
 from mediamill.notifications.models import (
     Delivery,
     DeliveryStatus,
@@ -32,6 +32,7 @@ from mediamill.notifications.models import (
     SubscriptionStatus,
     Topic,
 )
+from mediamill.notifications.outgoing import build_request
 from mediamill.notifications.verify import verify_message
 
 pytestmark = pytest.mark.django_db
@@ -199,7 +200,7 @@ def test_signing_key_is_private_rotates_and_old_certificates_stay_served(
     assert first.cert_url == f"http://testserver/sns/SimpleNotificationService-{first.cert_id}.pem"
     topic = topics.create_topic("transcoding", alice())
     subscription, _ = topics.subscribe(topic.arn, ENDPOINT)
-    before = delivery.build_request(Delivery.objects.get())  # signed with the first key
+    before = build_request(Delivery.objects.get())  # signed with the first key
     second = keys.rotate()
     assert second.fingerprint != first.fingerprint
     assert keys.current().fingerprint == second.fingerprint
@@ -213,7 +214,7 @@ def test_signing_key_is_private_rotates_and_old_certificates_stay_served(
     message = json.loads(before.body)
     old_pem = client.get(path_of(message["SigningCertURL"])).content
     verify_message(message, old_pem)  # an in-flight message still verifies after rotation
-    after = json.loads(delivery.build_request(Delivery.objects.get()).body)
+    after = json.loads(build_request(Delivery.objects.get()).body)
     assert after["SigningCertURL"] == second.cert_url
     assert client.get("/sns/SimpleNotificationService-" + "0" * 32 + ".pem").status_code == 404
     assert subscription.pk
@@ -282,17 +283,17 @@ def test_the_readme_receiver_accepts_genuine_messages_only(
         status: int = view(request).status_code
         return status
 
-    genuine = delivery.build_request(row)
+    genuine = build_request(row)
     assert post(genuine.body, genuine.headers) == 200
     hello = Delivery.objects.get(message_type=MessageType.SUBSCRIPTION_CONFIRMATION)
-    confirmation = delivery.build_request(hello)
+    confirmation = build_request(hello)
     assert post(confirmation.body, confirmation.headers) == 200
     tampered = genuine.body.replace(b"COMPLETED", b"COMPLETEE")
     assert post(tampered, genuine.headers) == 403
     other_topic = genuine.headers | {"x-amz-sns-topic-arn": topic.arn + "-other"}
     assert post(genuine.body, other_topic) == 403
     monkeypatch.setenv("MEDIAMILL_PUBLIC_URL", "https://elsewhere.example.com")
-    elsewhere = delivery.build_request(row)
+    elsewhere = build_request(row)
     assert post(elsewhere.body, elsewhere.headers) == 403, "certificate on another host"
 
 
