@@ -46,6 +46,8 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, live_server: Any) 
     monkeypatch.setenv("MEDIAMILL_NOTIFY_TIMEOUT", "2")
     monkeypatch.setenv("MEDIAMILL_NOTIFY_BACKOFF_SECONDS", "0.2")
     monkeypatch.setenv("MEDIAMILL_NOTIFY_MAX_BACKOFF_SECONDS", "0.5")
+    # The receivers in these tests are on loopback, which endpoints may not be by default.
+    monkeypatch.setenv("MEDIAMILL_NOTIFY_ALLOWED_NETWORKS", "127.0.0.0/8")
     return tmp_path
 
 

@@ -71,6 +71,7 @@ class Server:
             "MEDIAMILL_NOTIFY_TIMEOUT": "2",
             "MEDIAMILL_NOTIFY_BACKOFF_SECONDS": "0.5",
             "MEDIAMILL_NOTIFY_MAX_BACKOFF_SECONDS": "2",
+            "MEDIAMILL_NOTIFY_ALLOWED_NETWORKS": "127.0.0.0/8",  # the receiver is on loopback
         }
 
     def start(self) -> Server:
@@ -127,6 +128,7 @@ class Server:
 @pytest.fixture
 def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
     monkeypatch.setenv("MEDIAMILL_DATA_DIR", str(tmp_path))  # shared: buckets and keys
+    monkeypatch.setenv("MEDIAMILL_NOTIFY_ALLOWED_NETWORKS", "127.0.0.0/8")  # to subscribe here
     serve = Server(tmp_path, tmp_path / "serve.log")
     yield serve
     serve.stop()

@@ -8,6 +8,7 @@ in step.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,6 +42,16 @@ def _positive_float(value: str) -> float:
 
 def _comma_list(value: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def _networks(value: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    networks = []
+    for item in _comma_list(value):
+        try:
+            networks.append(ipaddress.ip_network(item.strip("[]"), strict=False))
+        except ValueError as exc:
+            raise ValueError(f"{item!r} is not an IP address or network (CIDR)") from exc
+    return tuple(networks)
 
 
 def _base_url(value: str) -> str:
@@ -175,6 +186,15 @@ _DECLARED = [
         "Seconds a subscriber has to answer a notification; no answer in time is a failed "
         "attempt, retried later.",
         _positive_float,
+    ),
+    Setting(
+        "MEDIAMILL_NOTIFY_ALLOWED_NETWORKS",
+        "",
+        "Comma-separated IP networks (CIDR) or addresses that notification endpoints may be "
+        "on although they are not public: loopback, private, link-local and other "
+        "special-purpose addresses are refused otherwise, when subscribing and at every "
+        "delivery (e.g. 10.0.0.0/8 for receivers on your own network).",
+        _networks,
     ),
     Setting(
         "MEDIAMILL_NOTIFY_BACKOFF_SECONDS",

@@ -7,10 +7,10 @@ fetching (``verify``), so it needs the standard library only (no Django).
   a peer that trickles its answer out a byte at a time could hold the caller for ever. A
   watchdog shuts the socket down when the deadline passes, which ends any read or write in
   progress; the caller gets ``DeadlineExceeded``.
-- **The address is the caller's choice.** ``address`` (an IP the caller has checked) is what
-  the socket connects to, while ``host`` goes into the Host header and, for HTTPS, into SNI
-  and the certificate check. So a name is resolved once, by the caller, and no second lookup
-  can send the request somewhere else (DNS rebinding).
+- **The address is the caller's choice.** ``addresses`` (IPs the caller has checked, tried
+  in order) are what the socket connects to, while ``host`` goes into the Host header and,
+  for HTTPS, into SNI and the certificate check. So a name is resolved once, by the caller,
+  and no second lookup can send the request somewhere else (DNS rebinding).
 - **No redirects**, no proxies from the environment, no connection reuse: what was checked is
   what is contacted.
 """
@@ -23,6 +23,7 @@ import socket
 import ssl
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,10 +52,11 @@ def exchange(
     deadline: float,
     headers: dict[str, str] | None = None,
     body: bytes | None = None,
-    address: str | None = None,
+    addresses: Sequence[str] = (),
     body_max: int = BODY_MAX,
 ) -> Answer:
-    """Send one request to ``address`` (default ``host``) and read the answer.
+    """Send one request to the first of ``addresses`` that accepts a connection (default:
+    ``host``, resolved by the system) and read the answer.
 
     Raises ``DeadlineExceeded`` after ``deadline`` seconds, ``OSError`` (refused, reset,
     TLS failures) or ``http.client.HTTPException`` (a malformed answer).
@@ -63,9 +65,9 @@ def exchange(
         raise ValueError(f"unsupported scheme {scheme!r}")
     ends = time.monotonic() + deadline
     conn: http.client.HTTPConnection = (
-        _TLSConnection(host, port, address or host, ends)
+        _TLSConnection(host, port, tuple(addresses) or (host,), ends)
         if scheme == "https"
-        else _Connection(host, port, address or host, ends)
+        else _Connection(host, port, tuple(addresses) or (host,), ends)
     )
     expired = threading.Event()
 
@@ -96,38 +98,48 @@ def exchange(
     return answer
 
 
-def _connect(address: str, port: int, ends: float) -> socket.socket:
-    remaining = ends - time.monotonic()
-    if remaining <= 0:
-        raise DeadlineExceeded("no time left to connect")
-    sock = socket.create_connection((address, port), timeout=remaining)
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    return sock
+def _connect(addresses: tuple[str, ...], port: int, ends: float) -> socket.socket:
+    """A connection to the first address that accepts one, within the deadline."""
+    error: OSError | None = None
+    for address in addresses:
+        remaining = ends - time.monotonic()
+        if remaining <= 0:
+            raise DeadlineExceeded("no time left to connect")
+        try:
+            sock = socket.create_connection((address, port), timeout=remaining)
+        except TimeoutError:
+            raise
+        except OSError as exc:  # refused, unreachable: the next address may answer
+            error = exc
+            continue
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock
+    raise error or OSError("no address to connect to")
 
 
 class _Connection(http.client.HTTPConnection):
-    def __init__(self, host: str, port: int, address: str, ends: float) -> None:
+    def __init__(self, host: str, port: int, addresses: tuple[str, ...], ends: float) -> None:
         super().__init__(host, port, timeout=max(ends - time.monotonic(), 0.001))
-        self._address = address
+        self._addresses = addresses
         self._ends = ends
 
     def connect(self) -> None:
-        self.sock = _connect(self._address, self.port, self._ends)
+        self.sock = _connect(self._addresses, self.port, self._ends)
 
 
 class _TLSConnection(http.client.HTTPSConnection):
-    def __init__(self, host: str, port: int, address: str, ends: float) -> None:
+    def __init__(self, host: str, port: int, addresses: tuple[str, ...], ends: float) -> None:
         super().__init__(
             host,
             port,
             timeout=max(ends - time.monotonic(), 0.001),
             context=ssl.create_default_context(),
         )
-        self._address = address
+        self._addresses = addresses
         self._ends = ends
 
     def connect(self) -> None:
-        sock = _connect(self._address, self.port, self._ends)
+        sock = _connect(self._addresses, self.port, self._ends)
         context: Any = self._context  # type: ignore[attr-defined]
         try:
             # Handshake after self.sock is set, so the watchdog can cut a slow handshake too.

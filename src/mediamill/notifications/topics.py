@@ -3,9 +3,13 @@
 A subscription starts PendingConfirmation and is sent a SubscriptionConfirmation (with its
 SubscribeURL and Token). It receives nothing else until the SubscribeURL is visited, as with
 SNS; an unconfirmed subscription expires after ``CONFIRMATION_DAYS``. Unsubscribing (the
-UnsubscribeURL in every notification, or ``mediamill unsubscribe``) stops deliveries at once
-and sends an UnsubscribeConfirmation, whose SubscribeURL restores the subscription for the
-same number of days.
+UnsubscribeURL in every notification, or ``mediamill unsubscribe``) stops deliveries at once,
+gives the subscription a new token (so the SubscribeURL it was confirmed with no longer
+works) and sends an UnsubscribeConfirmation, whose SubscribeURL, with the new token, restores
+the subscription for the same number of days.
+
+Endpoints must be on public addresses unless MEDIAMILL_NOTIFY_ALLOWED_NETWORKS allows more
+(``endpoints``); checked here when subscribing, and again at every delivery.
 
 Every topic has an owner. For pipelines: ``may_use(user, topic)``, ``topic_exists(arn, user)``
 and ``check_notifications(notifications, user)`` say whether a user may name a topic (their
@@ -20,7 +24,7 @@ import secrets
 import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
@@ -32,7 +36,7 @@ from django.utils import timezone
 
 from mediamill import settings
 from mediamill.errors import ConfigurationError, InvalidStateError, NotFoundError, ValidationError
-from mediamill.notifications import arns, outbox, ownership
+from mediamill.notifications import arns, endpoints, outbox, ownership
 from mediamill.notifications.envelope import (
     SUBSCRIBE_TEXT,
     UNSUBSCRIBE_TEXT,
@@ -147,7 +151,7 @@ def subscribe(
             topic=topic,
             protocol=protocol,
             endpoint=endpoint,
-            token=secrets.token_hex(64),
+            token=_new_token(),
             signing=signing,
             webhook_secret_ciphertext=_seal(secret) if secret else "",
         )
@@ -211,7 +215,10 @@ def unsubscribe(subscription_arn: str) -> Subscription:
             return subscription
         subscription.status = SubscriptionStatus.UNSUBSCRIBED
         subscription.unsubscribed_at = timezone.now()
-        subscription.save(update_fields=["status", "unsubscribed_at"])
+        # A new token: only the UnsubscribeConfirmation's SubscribeURL can restore the
+        # subscription. The old SubscribeURL (in logs, mail, a browser's history) must not.
+        subscription.token = _new_token()
+        subscription.save(update_fields=["status", "unsubscribed_at", "token"])
         Delivery.objects.filter(subscription=subscription, status=DeliveryStatus.PENDING).update(
             status=DeliveryStatus.CANCELED, claimed_by="", lease_expires_at=None
         )
@@ -257,16 +264,19 @@ def _sns_url(query: Mapping[str, str]) -> str:
 
 
 def _check_endpoint(endpoint: str) -> str:
-    parts = urlsplit(endpoint)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValidationError(f"Invalid endpoint {endpoint!r}: expected an http:// or https:// URL")
-    if len(endpoint) > ENDPOINT_MAX or any(c.isspace() for c in endpoint):
-        raise ValidationError(f"Invalid endpoint {endpoint!r}: too long or contains spaces")
+    """The endpoint's scheme, if notifications may be sent there (see ``endpoints``)."""
+    if len(endpoint) > ENDPOINT_MAX:
+        raise ValidationError(f"Invalid endpoint: longer than {ENDPOINT_MAX} characters")
+    scheme, host, port = endpoints.host_and_port(endpoint)
     try:
-        parts.port  # noqa: B018 -- raises for a port that is not a number
-    except ValueError as exc:
-        raise ValidationError(f"Invalid endpoint {endpoint!r}: {exc}") from exc
-    return parts.scheme
+        endpoints.checked_addresses(host, port, settings.get("MEDIAMILL_NOTIFY_ALLOWED_NETWORKS"))
+    except OSError as exc:
+        raise ValidationError(f"Invalid endpoint {endpoint!r}: cannot resolve {host}") from exc
+    return scheme
+
+
+def _new_token() -> str:
+    return secrets.token_hex(64)
 
 
 def _send_confirmation(subscription: Subscription, message_type: MessageType) -> None:

@@ -9,10 +9,15 @@ outcomes, retried by the caller.
 from __future__ import annotations
 
 import http.client
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit
 
+from mediamill import settings
+from mediamill.errors import ValidationError
+from mediamill.notifications import endpoints
 from mediamill.notifications.exchange import DeadlineExceeded, exchange
 
 
@@ -44,27 +49,46 @@ class Sender(Protocol):
 
 
 class HttpSender:
-    """POSTs over HTTP(S): the whole exchange within the deadline (a subscriber trickling its
-    answer out cannot hold a thread longer), redirects not followed (a 3xx is a failure),
-    HTTPS certificates verified."""
+    """POSTs over HTTP(S), to public addresses only (``endpoints``).
+
+    The host is resolved here, every address checked, and the connection made to a checked
+    address (no second lookup: no DNS rebinding); networks in ``allowed_networks`` (default
+    MEDIAMILL_NOTIFY_ALLOWED_NETWORKS) are allowed too. The whole exchange must finish within
+    the deadline (a subscriber trickling its answer out cannot hold a thread longer);
+    redirects are not followed (a 3xx is a failure); HTTPS certificates are verified
+    against the host name.
+    """
+
+    def __init__(self, allowed_networks: Sequence[endpoints.Network] | None = None) -> None:
+        self.allowed_networks = (
+            tuple(allowed_networks)
+            if allowed_networks is not None
+            else settings.get("MEDIAMILL_NOTIFY_ALLOWED_NETWORKS")
+        )
 
     def __call__(self, request: Request, deadline: float) -> Outcome:
-        parts = urlsplit(request.url)
-        scheme, host = parts.scheme, parts.hostname or ""
+        started = time.monotonic()
         try:
-            # The port is always given: http.client would read the end of an IPv6 address
-            # as one.
-            port = parts.port or (443 if scheme == "https" else 80)
-            target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+            scheme, host, port = endpoints.host_and_port(request.url)
+            addresses = endpoints.checked_addresses(host, port, self.allowed_networks)
+        except ValidationError as exc:
+            return Outcome(None, f"not sent: {exc.message}")
+        except OSError as exc:
+            return Outcome(None, f"cannot resolve {host}: {_describe(exc)}")
+        parts = urlsplit(request.url)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        remaining = deadline - (time.monotonic() - started)  # the lookup counts too
+        try:
             answer = exchange(
                 "POST",
                 scheme,
                 host,
                 port,
                 target,
-                deadline=deadline,
+                deadline=max(remaining, 0.001),
                 headers=request.headers,
                 body=request.body,
+                addresses=[str(address) for address in addresses],
             )
         except DeadlineExceeded:
             return Outcome(None, f"no answer within {deadline:g} s")
