@@ -24,6 +24,7 @@ LAYERS: dict[str, int] = {
     "engine": 2,
     "buckets": 2,
     "testing": 2,
+    "polling": 2,  # the polling thread pool under both workers (4) and notifications (3)
     "jobs": 3,
     "notifications": 3,  # its views/urls are thin HTTP adapters over topics and keys
     "site": 4,  # the Django project: workers (4) and delivery (5) call site.setup()

@@ -21,6 +21,7 @@ from typing import IO, Any
 
 import pytest
 from django.conf import settings as django_settings
+from django.contrib.auth.models import User
 from django.db import connection
 from tests.jobs_helpers import WAV, make_pipeline
 from tests.sns_receiver import Receiver, check_signature, free_port
@@ -70,6 +71,7 @@ class Server:
             "MEDIAMILL_NOTIFY_TIMEOUT": "2",
             "MEDIAMILL_NOTIFY_BACKOFF_SECONDS": "0.5",
             "MEDIAMILL_NOTIFY_MAX_BACKOFF_SECONDS": "2",
+            "MEDIAMILL_NOTIFY_ALLOWED_NETWORKS": "127.0.0.0/8",  # the receiver is on loopback
         }
 
     def start(self) -> Server:
@@ -126,6 +128,7 @@ class Server:
 @pytest.fixture
 def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
     monkeypatch.setenv("MEDIAMILL_DATA_DIR", str(tmp_path))  # shared: buckets and keys
+    monkeypatch.setenv("MEDIAMILL_NOTIFY_ALLOWED_NETWORKS", "127.0.0.0/8")  # to subscribe here
     serve = Server(tmp_path, tmp_path / "serve.log")
     yield serve
     serve.stop()
@@ -143,7 +146,7 @@ def wait_until(what: str, condition: Any, timeout: float) -> None:
 def test_nothing_is_lost_while_the_subscriber_is_down_and_the_server_restarts(
     server: Server, tmp_path: Path, settings: Any
 ) -> None:
-    topic = topics.create_topic("transcoding")
+    topic = topics.create_topic("transcoding", User.objects.create_user("topic-owner"))
     settings.SNS_TOPIC_ARN = topic.arn
     receiver = Receiver()  # not started: its port refuses connections
     subscription, _ = topics.subscribe(topic.arn, receiver.url)

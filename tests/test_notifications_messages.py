@@ -178,7 +178,9 @@ def test_confirmation_is_signed_over_its_own_fields(private_key: rsa.RSAPrivateK
         ),
         ("https://MEDIA.example.com/sns/x.pem", ["media.example.com"], True, True),
         ("http://media.example.com/sns/x.pem", ["media.example.com"], True, False),
-        ("http://127.0.0.1:8000/sns/x.pem", ["127.0.0.1"], False, True),
+        # A host allowed without a port allows only the scheme's default port.
+        ("http://127.0.0.1:8000/sns/x.pem", ["127.0.0.1"], False, False),
+        ("http://127.0.0.1/sns/x.pem", ["127.0.0.1"], False, True),
         ("http://127.0.0.1:8000/sns/x.pem", ["127.0.0.1:8000"], False, True),
         ("http://127.0.0.1:8001/sns/x.pem", ["127.0.0.1:8000"], False, False),
         ("https://evil.example.com/sns/x.pem", ["media.example.com"], True, False),

@@ -14,15 +14,17 @@ import threading
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from tests.jobs_helpers import make_pipeline, results, submit, tutorial_user
 
 from mediamill.jobs import service
 from mediamill.jobs.models import Job, JobStatus, Pipeline
-from mediamill.notifications import delivery, inbox, topics
-from mediamill.notifications.delivery import Outcome
+from mediamill.notifications import claims, delivery, inbox, topics
+from mediamill.notifications.backoff import backoff
 from mediamill.notifications.models import Delivery, DeliveryStatus, MessageType, Notice, Topic
+from mediamill.notifications.transport import HttpSender, Outcome, Request, Sender
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,12 +36,14 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("MEDIAMILL_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("MEDIAMILL_NOTIFY_BACKOFF_SECONDS", "2")
     monkeypatch.setenv("MEDIAMILL_NOTIFY_MAX_BACKOFF_SECONDS", "60")
+    # The receivers in these tests are on loopback, which endpoints may not be by default.
+    monkeypatch.setenv("MEDIAMILL_NOTIFY_ALLOWED_NETWORKS", "127.0.0.0/8")
     return tmp_path
 
 
 @pytest.fixture
 def topic() -> Topic:
-    return topics.create_topic("transcoding")
+    return topics.create_topic("transcoding", User.objects.create_user("topic-owner"))
 
 
 @pytest.fixture
@@ -178,7 +182,7 @@ def test_one_claim_wins(pipeline: Pipeline, topic: Topic) -> None:
 
     def race(n: int) -> None:
         barrier.wait()
-        if delivery.claim(row.id, f"w{n}", 30) is not None:
+        if claims.claim(row.id, f"w{n}", 30) is not None:
             winners.append(f"w{n}")
 
     threads = [threading.Thread(target=race, args=(n,)) for n in range(4)]
@@ -187,9 +191,9 @@ def test_one_claim_wins(pipeline: Pipeline, topic: Topic) -> None:
     for thread in threads:
         thread.join()
     assert len(winners) == 1
-    assert delivery.due() == [], "a claimed row is not due while its lease runs"
+    assert claims.due() == [], "a claimed row is not due while its lease runs"
     Delivery.objects.filter(pk=row.pk).update(lease_expires_at=timezone.now())
-    assert delivery.due(now=timezone.now() + dt.timedelta(seconds=1)) == [row.id], (
+    assert claims.due(now=timezone.now() + dt.timedelta(seconds=1)) == [row.id], (
         "an expired lease (a worker that died) makes it due again"
     )
 
@@ -201,14 +205,14 @@ def test_messages_of_one_job_go_in_order(pipeline: Pipeline, topic: Topic) -> No
         service.claim(job.id, WORKER + job.id, 30)
         service.complete(job.id, WORKER + job.id, results(job))
     rows = {(d.job_id, d.state): d.id for d in notifications()}
-    due = delivery.due()
+    due = claims.due()
     assert rows[(first.id, "COMPLETED")] not in due, "waits for PROGRESSING of the same job"
     assert {rows[(first.id, "PROGRESSING")], rows[(second.id, "PROGRESSING")]} == set(due)
-    assert delivery.claim(rows[(first.id, "COMPLETED")], "w", 30) is None
+    assert claims.claim(rows[(first.id, "COMPLETED")], "w", 30) is None
 
     failed = delivery.deliver(rows[(first.id, "PROGRESSING")], "w", send=_answer(500))
     assert failed == DeliveryStatus.PENDING
-    assert rows[(first.id, "COMPLETED")] not in delivery.due(
+    assert rows[(first.id, "COMPLETED")] not in claims.due(
         now=timezone.now() + dt.timedelta(hours=1)
     ), "still waiting: the earlier message is being retried"
     row = Delivery.objects.get(pk=rows[(first.id, "PROGRESSING")])
@@ -220,13 +224,13 @@ def test_messages_of_one_job_go_in_order(pipeline: Pipeline, topic: Topic) -> No
     row.refresh_from_db()
     assert (row.attempts, row.last_status_code, row.last_error) == (2, 204, "")
     assert row.delivered_at is not None
-    assert rows[(first.id, "COMPLETED")] in delivery.due()
+    assert rows[(first.id, "COMPLETED")] in claims.due()
 
 
 def test_backoff_doubles_with_jitter_up_to_the_cap() -> None:
     rng = random.Random(7)
     for attempts, step in [(1, 2), (2, 4), (3, 8), (5, 32), (6, 60), (50, 60)]:
-        waits = [delivery.backoff(attempts, rng) for _ in range(200)]
+        waits = [backoff(attempts, rng) for _ in range(200)]
         assert step / 2 <= min(waits) and max(waits) <= step
         assert max(waits) - min(waits) > step / 4, "jitter spreads retries out"
 
@@ -270,16 +274,16 @@ def test_notices_are_scoped_to_their_owner(pipeline: Pipeline) -> None:
     assert list(inbox.unread(alice)) == []
 
 
-def _answer(status: int) -> delivery.Sender:
-    def send(request: delivery.Request, timeout: float) -> Outcome:
+def _answer(status: int) -> Sender:
+    def send(request: Request, timeout: float) -> Outcome:
         reason = {500: "Server Error"}.get(status, "")
         return Outcome(status, "" if status < 300 else f"HTTP {status} {reason}")
 
     return send
 
 
-def _refused(request: delivery.Request, timeout: float) -> Outcome:
-    return delivery.post(request, timeout)  # port 9 on loopback: nothing listens
+def _refused(request: Request, timeout: float) -> Outcome:
+    return HttpSender()(request, timeout)  # port 9 on loopback: nothing listens
 
 
 def test_a_message_that_cannot_be_written_does_not_stop_the_job(

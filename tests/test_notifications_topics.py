@@ -17,13 +17,13 @@ from django.contrib.auth.models import User
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
-from tests.jobs_helpers import make_pipeline, results, submit
+from tests.jobs_helpers import make_pipeline, results, submit, tutorial_user
 
 from mediamill.cli import main
 from mediamill.errors import NotFoundError, ValidationError
 from mediamill.jobs import service
 from mediamill.jobs.models import Pipeline
-from mediamill.notifications import delivery, keys, topics, verify
+from mediamill.notifications import keys, topics, verify
 from mediamill.notifications.models import (
     Delivery,
     DeliveryStatus,
@@ -32,6 +32,7 @@ from mediamill.notifications.models import (
     SubscriptionStatus,
     Topic,
 )
+from mediamill.notifications.outgoing import build_request
 from mediamill.notifications.verify import verify_message
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +44,15 @@ ENDPOINT = "http://127.0.0.1:9/hook"
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("MEDIAMILL_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("MEDIAMILL_PUBLIC_URL", "http://testserver")
+    # The receivers in these tests are on loopback, which endpoints may not be by default.
+    monkeypatch.setenv("MEDIAMILL_NOTIFY_ALLOWED_NETWORKS", "127.0.0.0/8")
     return tmp_path
+
+
+def alice() -> User:
+    """The owner of the topics these tests make (every topic has one)."""
+    user, _ = User.objects.get_or_create(username="alice")
+    return user
 
 
 def path_of(url: str) -> str:
@@ -52,31 +61,62 @@ def path_of(url: str) -> str:
 
 
 def test_topics_have_sns_arns_and_are_found_again() -> None:
-    topic = topics.create_topic("transcoding")
-    assert topic.arn == "arn:aws:sns:us-east-1:000000000000:transcoding"
-    assert topics.create_topic("transcoding").pk == topic.pk, "CreateTopic is idempotent"
-    assert topics.create_topic("transcoding", region="eu-west-1").arn.startswith(
+    owner = alice()
+    topic = topics.create_topic("transcoding", owner)
+    assert topic.arn == f"arn:aws:sns:us-east-1:{owner.pk:012d}:transcoding", "the owner's account"
+    assert topic.owner == owner
+    assert topics.create_topic("transcoding", owner).pk == topic.pk, "CreateTopic is idempotent"
+    assert topics.create_topic("transcoding", owner, region="eu-west-1").arn.startswith(
         "arn:aws:sns:eu-west-1:"
     )
     with pytest.raises(ValidationError):
-        topics.create_topic("no spaces")
+        topics.create_topic("no spaces", owner)
+    with pytest.raises(ValidationError, match="owner"):
+        topics.create_topic("nobodys", User(username="unsaved"))
 
 
-def test_topic_checks_for_the_api() -> None:
-    alice, bob = User.objects.create_user("alice"), User.objects.create_user("bob")
-    shared = topics.create_topic("shared")
-    alices = topics.create_topic("alices", owner=alice)
-    assert alices.arn == f"arn:aws:sns:us-east-1:{alice.pk:012d}:alices", "the owner's account"
-    assert topics.topic_exists(shared.arn) and topics.topic_exists(alices.arn, alice)
+def test_a_user_may_name_only_their_own_topics_and_an_administrator_any() -> None:
+    owner, bob = alice(), User.objects.create_user("bob")
+    admin = User.objects.create_superuser("root")
+    alices = topics.create_topic("alices", owner)
+    bobs = topics.create_topic("bobs", bob)
+    assert topics.may_use(owner, alices) and not topics.may_use(owner, bobs)
+    assert topics.may_use(bob, bobs) and not topics.may_use(bob, alices)
+    assert topics.may_use(admin, alices) and topics.may_use(admin, bobs)
+    assert topics.topic_exists(alices.arn, owner) and topics.topic_exists(alices.arn, admin)
     assert not topics.topic_exists(alices.arn, bob), "another user's topic"
-    assert not topics.topic_exists("arn:aws:sns:us-east-1:000000000000:nope")
-    topics.check_notifications({"Progressing": "", "Completed": shared.arn})
-    with pytest.raises(ValidationError, match="Notifications:Error"):
-        topics.check_notifications({"Completed": shared.arn, "Error": alices.arn}, bob)
+    assert not topics.topic_exists("arn:aws:sns:us-east-1:000000000000:nope", admin)
+    assert [t.arn for t in topics.list_topics(bob)] == [bobs.arn]
+    assert {t.arn for t in topics.list_topics(admin)} == {alices.arn, bobs.arn}
+    topics.check_notifications({"Progressing": "", "Completed": bobs.arn}, bob)
+    with pytest.raises(ValidationError, match="Notifications:Error") as refused:
+        topics.check_notifications({"Completed": bobs.arn, "Error": alices.arn}, bob)
+    assert "does not exist" in str(refused.value), "another's topic is not revealed"
+    topics.check_notifications({"Completed": bobs.arn, "Error": alices.arn}, admin)
+    topics.check_notifications({"Completed": bobs.arn, "Error": alices.arn}, None)
+
+
+def test_messages_go_only_to_topics_the_pipeline_owner_may_use() -> None:
+    """A pipeline saved before the rule (or whose topic changed hands) publishes nothing."""
+    owner, bob = alice(), tutorial_user("bob")
+    alices = topics.create_topic("alices", owner)
+    subscription, _ = topics.subscribe(alices.arn, ENDPOINT)
+    topics.confirm(alices.arn, subscription.token)
+    bobs_pipeline = make_pipeline()
+    Pipeline.objects.filter(pk=bobs_pipeline.pk).update(owner=bob, notify_completed=alices.arn)
+    job = submit(Pipeline.objects.get(pk=bobs_pipeline.pk))
+    service.claim(job.id, "w", 30)
+    service.complete(job.id, "w", results(job))
+    assert not Delivery.objects.filter(message_type=MessageType.NOTIFICATION).exists()
+    Topic.objects.filter(pk=alices.pk).update(owner=bob)  # handed to bob by an administrator
+    job = submit(Pipeline.objects.get(pk=bobs_pipeline.pk))
+    service.claim(job.id, "w", 30)
+    service.complete(job.id, "w", results(job))
+    assert Delivery.objects.filter(message_type=MessageType.NOTIFICATION).count() == 1
 
 
 def test_subscribing_sends_a_confirmation_and_nothing_else() -> None:
-    topic = topics.create_topic("transcoding")
+    topic = topics.create_topic("transcoding", alice())
     subscription, secret = topics.subscribe(topic.arn, ENDPOINT)
     assert secret is None
     assert subscription.status == SubscriptionStatus.PENDING
@@ -97,7 +137,7 @@ def test_subscribing_sends_a_confirmation_and_nothing_else() -> None:
 
 
 def test_confirm_through_the_subscribe_url(client: Client) -> None:
-    topic = topics.create_topic("transcoding")
+    topic = topics.create_topic("transcoding", alice())
     subscription, _ = topics.subscribe(topic.arn, ENDPOINT)
     url = topics.subscribe_url(subscription)
     assert url.startswith("http://testserver/sns/?Action=ConfirmSubscription&TopicArn=arn:aws:sns:")
@@ -117,7 +157,7 @@ def test_confirm_through_the_subscribe_url(client: Client) -> None:
 
 
 def test_unconfirmed_subscriptions_expire_after_three_days(client: Client) -> None:
-    topic = topics.create_topic("transcoding")
+    topic = topics.create_topic("transcoding", alice())
     old, _ = topics.subscribe(topic.arn, ENDPOINT)
     fresh, _ = topics.subscribe(topic.arn, "http://127.0.0.1:9/fresh")
     Subscription.objects.filter(pk=old.pk).update(
@@ -130,7 +170,7 @@ def test_unconfirmed_subscriptions_expire_after_three_days(client: Client) -> No
 
 
 def test_unsubscribe_url_stops_deliveries_and_says_so(client: Client) -> None:
-    topic = topics.create_topic("transcoding")
+    topic = topics.create_topic("transcoding", alice())
     subscription, _ = topics.subscribe(topic.arn, ENDPOINT)
     topics.confirm(topic.arn, subscription.token)
     pending = Delivery.objects.create(
@@ -160,9 +200,9 @@ def test_signing_key_is_private_rotates_and_old_certificates_stay_served(
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert keys.current() is first, "loaded once"
     assert first.cert_url == f"http://testserver/sns/SimpleNotificationService-{first.cert_id}.pem"
-    topic = topics.create_topic("transcoding")
+    topic = topics.create_topic("transcoding", alice())
     subscription, _ = topics.subscribe(topic.arn, ENDPOINT)
-    before = delivery.build_request(Delivery.objects.get())  # signed with the first key
+    before = build_request(Delivery.objects.get())  # signed with the first key
     second = keys.rotate()
     assert second.fingerprint != first.fingerprint
     assert keys.current().fingerprint == second.fingerprint
@@ -176,23 +216,30 @@ def test_signing_key_is_private_rotates_and_old_certificates_stay_served(
     message = json.loads(before.body)
     old_pem = client.get(path_of(message["SigningCertURL"])).content
     verify_message(message, old_pem)  # an in-flight message still verifies after rotation
-    after = json.loads(delivery.build_request(Delivery.objects.get()).body)
+    after = json.loads(build_request(Delivery.objects.get()).body)
     assert after["SigningCertURL"] == second.cert_url
     assert client.get("/sns/SimpleNotificationService-" + "0" * 32 + ".pem").status_code == 404
     assert subscription.pk
 
 
 def test_commands(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["topics", "create", "transcoding"]) == 0
+    owner = alice()
+    with pytest.raises(SystemExit):
+        main(["topics", "create", "transcoding"])  # --owner is required
+    assert "--owner" in capsys.readouterr().err
+    assert main(["topics", "create", "transcoding", "--owner", "nobody"]) == 1
+    assert "no user 'nobody'" in capsys.readouterr().err
+    assert main(["topics", "create", "transcoding", "--owner", "alice"]) == 0
     arn = capsys.readouterr().out.strip()
-    assert arn == "arn:aws:sns:us-east-1:000000000000:transcoding"
+    assert arn == f"arn:aws:sns:us-east-1:{owner.pk:012d}:transcoding"
+    assert Topic.objects.get(arn=arn).owner == owner
     assert main(["subscribe", arn, ENDPOINT, "--standard-webhooks"]) == 0
     out = capsys.readouterr().out
     sub_arn = out.splitlines()[0]
     assert sub_arn.startswith(arn + ":") and "PendingConfirmation" in out
     assert re.search(r"webhook secret: whsec_[A-Za-z0-9+/=]{44}", out)
     assert main(["topics", "list"]) == 0
-    assert f"{arn}  owner=-  confirmed subscriptions=0" in capsys.readouterr().out
+    assert f"{arn}  owner=alice  confirmed subscriptions=0" in capsys.readouterr().out
     assert main(["subscriptions", "list"]) == 0
     assert sub_arn in capsys.readouterr().out
     assert main(["deliveries", "list"]) == 0
@@ -214,8 +261,10 @@ def test_the_readme_receiver_accepts_genuine_messages_only(
     code = block.strip().removeprefix("```python").removesuffix("```")
     monkeypatch.setenv("MEDIAMILL_PUBLIC_URL", "https://media.example.com")
     # The receiver fetches SigningCertURL; here the certificate comes from the database.
-    monkeypatch.setattr(verify, "_fetch", lambda url: keys.certificate(url[-36:-4]))
-    topic = topics.create_topic("transcoding")
+    monkeypatch.setattr(
+        verify, "fetch_certificate", lambda location: keys.certificate(location.path[-36:-4])
+    )
+    topic = topics.create_topic("transcoding", alice())
     settings.SNS_TOPIC_ARN, settings.MEDIAMILL_HOST = topic.arn, "media.example.com"
     namespace: dict[str, Any] = {}
     exec(compile(code, "README.md", "exec"), namespace)
@@ -236,27 +285,32 @@ def test_the_readme_receiver_accepts_genuine_messages_only(
         status: int = view(request).status_code
         return status
 
-    genuine = delivery.build_request(row)
+    genuine = build_request(row)
     assert post(genuine.body, genuine.headers) == 200
     hello = Delivery.objects.get(message_type=MessageType.SUBSCRIPTION_CONFIRMATION)
-    confirmation = delivery.build_request(hello)
+    confirmation = build_request(hello)
     assert post(confirmation.body, confirmation.headers) == 200
     tampered = genuine.body.replace(b"COMPLETED", b"COMPLETEE")
     assert post(tampered, genuine.headers) == 403
     other_topic = genuine.headers | {"x-amz-sns-topic-arn": topic.arn + "-other"}
     assert post(genuine.body, other_topic) == 403
     monkeypatch.setenv("MEDIAMILL_PUBLIC_URL", "https://elsewhere.example.com")
-    elsewhere = delivery.build_request(row)
+    elsewhere = build_request(row)
     assert post(elsewhere.body, elsewhere.headers) == 403, "certificate on another host"
 
 
 def test_admin_pages(admin_client: Client) -> None:
     response = admin_client.post(
-        reverse("admin:notifications_topic_add"), {"name": "from-admin", "owner": ""}
+        reverse("admin:notifications_topic_add"), {"name": "ownerless", "owner": ""}
+    )
+    assert response.status_code == 200 and b"This field is required" in response.content
+    owner = alice()
+    response = admin_client.post(
+        reverse("admin:notifications_topic_add"), {"name": "from-admin", "owner": owner.pk}
     )
     assert response.status_code == 302, response.content[:2000]
     topic = Topic.objects.get(name="from-admin")
-    assert topic.arn == "arn:aws:sns:us-east-1:000000000000:from-admin"
+    assert topic.arn == f"arn:aws:sns:us-east-1:{owner.pk:012d}:from-admin"
     response = admin_client.post(
         reverse("admin:notifications_subscription_add"),
         {"topic": topic.pk, "endpoint": ENDPOINT, "signing": "standard-webhooks"},

@@ -8,6 +8,7 @@ in step.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,18 +44,22 @@ def _comma_list(value: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def _networks(value: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    networks = []
+    for item in _comma_list(value):
+        try:
+            networks.append(ipaddress.ip_network(item.strip("[]"), strict=False))
+        except ValueError as exc:
+            raise ValueError(f"{item!r} is not an IP address or network (CIDR)") from exc
+    return tuple(networks)
+
+
 def _base_url(value: str) -> str:
     url = value.strip().rstrip("/")
     scheme, _, rest = url.partition("://")
     if scheme not in ("http", "https") or not rest or "?" in rest or "#" in rest:
         raise ValueError("must be an http:// or https:// URL without query or fragment")
     return url
-
-
-def _account_id(value: str) -> str:
-    if len(value) != 12 or not value.isascii() or not value.isdigit():
-        raise ValueError("must be 12 digits")
-    return value
 
 
 _DECLARED = [
@@ -170,13 +175,6 @@ _DECLARED = [
         "Region written into the ARNs of the SNS topics mediamill creates.",
     ),
     Setting(
-        "MEDIAMILL_ACCOUNT_ID",
-        "000000000000",
-        "Twelve-digit account ID in the ARNs of SNS topics that have no owner (a user's "
-        "topics carry the user's own account ID, as in the API's ARNs).",
-        _account_id,
-    ),
-    Setting(
         "MEDIAMILL_NOTIFY_THREADS",
         "2",
         "Threads delivering notifications in each `mediamill serve` and `mediamill worker`.",
@@ -188,6 +186,15 @@ _DECLARED = [
         "Seconds a subscriber has to answer a notification; no answer in time is a failed "
         "attempt, retried later.",
         _positive_float,
+    ),
+    Setting(
+        "MEDIAMILL_NOTIFY_ALLOWED_NETWORKS",
+        "",
+        "Comma-separated IP networks (CIDR) or addresses that notification endpoints may be "
+        "on although they are not public: loopback, private, link-local and other "
+        "special-purpose addresses are refused otherwise, when subscribing and at every "
+        "delivery (e.g. 10.0.0.0/8 for receivers on your own network).",
+        _networks,
     ),
     Setting(
         "MEDIAMILL_NOTIFY_BACKOFF_SECONDS",

@@ -21,7 +21,12 @@ def register(subparsers: Any) -> None:
     verbs = topics.add_subparsers(dest="topics_command", metavar="ACTION", required=True)
     create = verbs.add_parser("create", help="create a topic (or find it) and print its ARN")
     create.add_argument("name", metavar="NAME", help="1-256 letters, digits, - and _")
-    create.add_argument("--owner", help="username of the topic's owner")
+    create.add_argument(
+        "--owner",
+        required=True,
+        metavar="USER",
+        help="username of the topic's owner: only they (and superusers) may name it in a pipeline",
+    )
     create.add_argument("--region", help="region in the ARN (default: MEDIAMILL_REGION)")
     create.set_defaults(handler=run_topics_create)
     listing = verbs.add_parser("list", help="list topics")
@@ -88,7 +93,7 @@ def run_topics_create(args: argparse.Namespace) -> int:
 
     from mediamill.notifications import topics
 
-    owner = find_user(args.owner) if args.owner else None
+    owner = find_user(args.owner)
     print(topics.create_topic(args.name, owner=owner, region=args.region).arn)
     return 0
 
@@ -106,11 +111,12 @@ def run_topics_list(args: argparse.Namespace) -> int:
         )
     )
     if not rows:
-        print("no topics (create one with `mediamill topics create NAME`)")
+        print("no topics (create one with `mediamill topics create NAME --owner USER`)")
         return 0
     for topic in rows:
-        owner = topic.owner.username if topic.owner else "-"
-        print(f"{topic.arn}  owner={owner}  confirmed subscriptions={topic.confirmed}")
+        print(
+            f"{topic.arn}  owner={topic.owner.username}  confirmed subscriptions={topic.confirmed}"
+        )
     return 0
 
 

@@ -15,13 +15,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import shutil
-import socket
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,14 +37,10 @@ from mediamill.errors import (
 from mediamill.jobs import bucket_access, service
 from mediamill.jobs.lookup import resolve_preset
 from mediamill.jobs.models import Job, JobStatus, now_ms
+from mediamill.polling import new_worker_id
 from mediamill.sandbox import CancelToken
 
 log = logging.getLogger(__name__)
-
-
-def new_worker_id() -> str:
-    """Unique to one attempt: host, process, thread and a random part."""
-    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}:{uuid.uuid4().hex[:8]}"
 
 
 def run_job(job_id: str, *, stop: CancelToken | None = None) -> str | None:

@@ -8,12 +8,19 @@ from django.utils import timezone
 
 
 class Topic(models.Model):
-    """An SNS topic: a name that pipelines publish to and endpoints subscribe to."""
+    """An SNS topic: a name that pipelines publish to and endpoints subscribe to.
+
+    Every topic has an owner, and only its owner (or an administrator) may name it in a
+    pipeline: the server signs every message it sends, so a topic anyone could name would let
+    one user's jobs put signed messages into another user's receiver.
+    """
 
     arn = models.CharField("ARN", max_length=320, unique=True)
     name = models.CharField(max_length=256)
+    # Deleting a user deletes their topics (and so their subscriptions): a topic nobody owns
+    # is what this rule exists to prevent.
     owner = models.ForeignKey(
-        django_settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        django_settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="topics"
     )
     created = models.DateTimeField(default=timezone.now, editable=False)
 

@@ -23,13 +23,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from mediamill.jobs.models import Job
-from mediamill.notifications import inbox
+from mediamill.notifications import inbox, ownership
 from mediamill.notifications.messages import EVENTS, et_json, job_message, subject, timestamp
 from mediamill.notifications.models import (
     Delivery,
     MessageType,
     Subscription,
     SubscriptionStatus,
+    Topic,
 )
 
 log = logging.getLogger(__name__)
@@ -43,13 +44,26 @@ def record(sender: Any, job_id: str, status: str, **kwargs: Any) -> None:
     event = EVENTS.get(status)
     if event is None:  # Submitted, Canceled: Elastic Transcoder sends nothing for them
         return
-    job = Job.objects.select_related("pipeline").get(pk=job_id)
+    job = Job.objects.select_related("pipeline__owner").get(pk=job_id)
     inbox.add(job, status)
     topic_arn = job.pipeline.notifications[event.topic_key]
     if not topic_arn:
         return
+    topic = Topic.objects.filter(arn=topic_arn).first()
+    if topic is None:
+        return
+    if not ownership.may_use(job.pipeline.owner, topic):
+        # Named before topics had owners, or the topic changed hands since: its subscribers
+        # must not get this pipeline's messages under the server's signature.
+        log.warning(
+            "job %s: pipeline %s may not use topic %s; not published",
+            job.id,
+            job.pipeline_id,
+            topic_arn,
+        )
+        return
     subscriptions = list(
-        Subscription.objects.filter(topic__arn=topic_arn, status=SubscriptionStatus.CONFIRMED)
+        Subscription.objects.filter(topic=topic, status=SubscriptionStatus.CONFIRMED)
     )
     if not subscriptions:
         return

@@ -3,12 +3,17 @@
 A subscription starts PendingConfirmation and is sent a SubscriptionConfirmation (with its
 SubscribeURL and Token). It receives nothing else until the SubscribeURL is visited, as with
 SNS; an unconfirmed subscription expires after ``CONFIRMATION_DAYS``. Unsubscribing (the
-UnsubscribeURL in every notification, or ``mediamill unsubscribe``) stops deliveries at once
-and sends an UnsubscribeConfirmation, whose SubscribeURL restores the subscription for the
-same number of days.
+UnsubscribeURL in every notification, or ``mediamill unsubscribe``) stops deliveries at once,
+gives the subscription a new token (so the SubscribeURL it was confirmed with no longer
+works) and sends an UnsubscribeConfirmation, whose SubscribeURL, with the new token, restores
+the subscription for the same number of days.
 
-For the API: ``topic_exists(arn)`` and ``check_notifications(...)`` say whether a pipeline
-may name a topic.
+Endpoints must be on public addresses unless MEDIAMILL_NOTIFY_ALLOWED_NETWORKS allows more
+(``endpoints``); checked here when subscribing, and again at every delivery.
+
+Every topic has an owner. For pipelines: ``may_use(user, topic)``, ``topic_exists(arn, user)``
+and ``check_notifications(notifications, user)`` say whether a user may name a topic (their
+own; a superuser, any).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import secrets
 import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
@@ -31,7 +36,7 @@ from django.utils import timezone
 
 from mediamill import settings
 from mediamill.errors import ConfigurationError, InvalidStateError, NotFoundError, ValidationError
-from mediamill.notifications import arns, outbox
+from mediamill.notifications import arns, endpoints, outbox, ownership
 from mediamill.notifications.envelope import (
     SUBSCRIBE_TEXT,
     UNSUBSCRIBE_TEXT,
@@ -59,37 +64,46 @@ ENDPOINT_MAX = 2048
 # --- topics --------------------------------------------------------------------------------
 
 
-def create_topic(name: str, owner: User | None = None, region: str | None = None) -> Topic:
-    """The topic ``name`` in ``region`` (default MEDIAMILL_REGION), created if new.
+def create_topic(name: str, owner: User, region: str | None = None) -> Topic:
+    """The topic ``name`` of ``owner`` in ``region`` (default MEDIAMILL_REGION), created if new.
 
     The ARN's account is the owner's, as in the API's ARNs (the user ID, zero-padded to 12
-    digits), or MEDIAMILL_ACCOUNT_ID for a topic without an owner. Like SNS's CreateTopic,
-    asking again for an existing name returns that topic.
+    digits). Like SNS's CreateTopic, asking again for an existing name returns that topic.
     """
-    account = f"{owner.pk:012d}" if owner is not None else settings.get("MEDIAMILL_ACCOUNT_ID")
-    arn = arns.topic_arn(region or settings.get("MEDIAMILL_REGION"), account, name)
+    if owner is None or owner.pk is None:
+        raise ValidationError("a topic needs an owner: a saved user")
+    arn = arns.topic_arn(region or settings.get("MEDIAMILL_REGION"), f"{owner.pk:012d}", name)
     topic, _ = Topic.objects.get_or_create(arn=str(arn), defaults={"name": name, "owner": owner})
     return topic
 
 
-def topic_exists(arn: str, owner: User | None = None) -> bool:
-    """Whether ``arn`` names a topic of this server (one ``owner`` may use, if given).
+def may_use(user: User | None, topic: Topic) -> bool:
+    """Whether ``user`` may name ``topic`` in a pipeline: their own topics; a superuser, any.
 
-    A user may use their own topics and those without an owner; a superuser, any.
+    ``None`` (code acting without a user: the CLI, an administrator's Python) may use any.
     """
-    return _usable(Topic.objects.filter(arn=arn), owner).exists()
+    return ownership.may_use(user, topic)
+
+
+def topic_exists(arn: str, owner: User | None = None) -> bool:
+    """Whether ``arn`` names a topic of this server that ``owner`` may use (any, if None)."""
+    return ownership.usable(Topic.objects.filter(arn=arn), owner).exists()
 
 
 def check_notifications(notifications: Mapping[str, str], owner: User | None = None) -> None:
     """Raise ``ValidationError`` naming the first pipeline Notifications key whose topic
-    does not exist (empty values mean "no topic" and are fine)."""
+    does not exist or is not ``owner``'s to use (empty values mean "no topic" and are fine).
+
+    Another user's topic is reported as not existing, so its name does not leak.
+    """
     for key, arn in notifications.items():
         if arn and not topic_exists(arn, owner):
             raise ValidationError(f"Notifications:{key}: the SNS topic {arn} does not exist")
 
 
 def list_topics(owner: User | None = None) -> QuerySet[Topic]:
-    return _usable(Topic.objects.select_related("owner"), owner)
+    """The topics ``owner`` may use (every topic if None), with their owners."""
+    return ownership.usable(Topic.objects.select_related("owner"), owner)
 
 
 def get_topic(arn: str) -> Topic:
@@ -103,12 +117,6 @@ def get_topic(arn: str) -> Topic:
 def delete_topic(arn: str) -> None:
     """Delete a topic and its subscriptions; pipelines naming it then notify nobody."""
     get_topic(arn).delete()
-
-
-def _usable(topics: QuerySet[Topic], owner: User | None) -> QuerySet[Topic]:
-    if owner is None or owner.is_superuser:
-        return topics
-    return topics.filter(Q(owner=owner) | Q(owner__isnull=True))
 
 
 # --- subscriptions -------------------------------------------------------------------------
@@ -143,7 +151,7 @@ def subscribe(
             topic=topic,
             protocol=protocol,
             endpoint=endpoint,
-            token=secrets.token_hex(64),
+            token=_new_token(),
             signing=signing,
             webhook_secret_ciphertext=_seal(secret) if secret else "",
         )
@@ -207,7 +215,10 @@ def unsubscribe(subscription_arn: str) -> Subscription:
             return subscription
         subscription.status = SubscriptionStatus.UNSUBSCRIBED
         subscription.unsubscribed_at = timezone.now()
-        subscription.save(update_fields=["status", "unsubscribed_at"])
+        # A new token: only the UnsubscribeConfirmation's SubscribeURL can restore the
+        # subscription. The old SubscribeURL (in logs, mail, a browser's history) must not.
+        subscription.token = _new_token()
+        subscription.save(update_fields=["status", "unsubscribed_at", "token"])
         Delivery.objects.filter(subscription=subscription, status=DeliveryStatus.PENDING).update(
             status=DeliveryStatus.CANCELED, claimed_by="", lease_expires_at=None
         )
@@ -253,16 +264,19 @@ def _sns_url(query: Mapping[str, str]) -> str:
 
 
 def _check_endpoint(endpoint: str) -> str:
-    parts = urlsplit(endpoint)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValidationError(f"Invalid endpoint {endpoint!r}: expected an http:// or https:// URL")
-    if len(endpoint) > ENDPOINT_MAX or any(c.isspace() for c in endpoint):
-        raise ValidationError(f"Invalid endpoint {endpoint!r}: too long or contains spaces")
+    """The endpoint's scheme, if notifications may be sent there (see ``endpoints``)."""
+    if len(endpoint) > ENDPOINT_MAX:
+        raise ValidationError(f"Invalid endpoint: longer than {ENDPOINT_MAX} characters")
+    scheme, host, port = endpoints.host_and_port(endpoint)
     try:
-        parts.port  # noqa: B018 -- raises for a port that is not a number
-    except ValueError as exc:
-        raise ValidationError(f"Invalid endpoint {endpoint!r}: {exc}") from exc
-    return parts.scheme
+        endpoints.checked_addresses(host, port, settings.get("MEDIAMILL_NOTIFY_ALLOWED_NETWORKS"))
+    except OSError as exc:
+        raise ValidationError(f"Invalid endpoint {endpoint!r}: cannot resolve {host}") from exc
+    return scheme
+
+
+def _new_token() -> str:
+    return secrets.token_hex(64)
 
 
 def _send_confirmation(subscription: Subscription, message_type: MessageType) -> None:

@@ -9,21 +9,27 @@ SNS signatures::
 
     verifier = Verifier(
         allowed_hosts=["media.example.com"],          # where SigningCertURL may point
-        topics=["arn:aws:sns:us-east-1:000000000000:transcoding"],
+        topics=["arn:aws:sns:us-east-1:000000000002:transcoding"],
     )
     message = json.loads(request.body)
     verifier.verify(message)                          # AuthenticationError if not genuine
 
-``Verifier`` refuses a SigningCertURL on any other host (or not HTTPS, unless
-``require_https=False``), fetches the certificate once and caches it, rebuilds the string to
-sign and checks the signature (SignatureVersion 1 or 2). ``verify_message`` does the same with
-a certificate you already have.
+``Verifier`` takes the SigningCertURL apart once, strictly (``parse_cert_url``: no
+``user@``, no backslashes, no query, no percent-encoding), refuses it unless its scheme is
+HTTPS (or HTTP with ``require_https=False``) and its exact host and port are allowed (a host
+allowed without a port allows only the scheme's default port), then fetches the certificate
+from that host and port and nowhere else (no redirects), once, and caches it. It rebuilds
+the string to sign and checks the signature (SignatureVersion 1 or 2). ``verify_message``
+does the same with a certificate you already have. A ``fetch`` function of your own (say,
+with ``requests``) is given the URL rebuilt from the checked parts, never the message's text.
 
 Standard Webhooks signatures: ``verify_webhook(secret, headers, body)``.
 
 Every failure raises ``mediamill.errors.AuthenticationError`` whose ``kind`` says what was
-wrong: ``UntrustedCertificateURL``, ``InvalidCertificate``, ``InvalidMessage``,
-``UnexpectedTopic``, ``InvalidSignature`` or ``StaleTimestamp``.
+wrong: ``UntrustedCertificateURL``, ``CertificateUnavailable`` (the fetch failed: refused,
+timed out, not 200), ``InvalidCertificate``, ``InvalidMessage``, ``UnexpectedTopic``,
+``InvalidSignature`` or ``StaleTimestamp``. A receiver that catches ``AuthenticationError``
+therefore answers 403 for every bad message, never 500.
 """
 
 from __future__ import annotations
@@ -32,11 +38,13 @@ import base64
 import binascii
 import datetime as dt
 import hmac
+import http.client
+import ipaddress
+import re
 import threading
-import urllib.request
 from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -49,6 +57,7 @@ from mediamill.notifications.envelope import (
     string_to_sign,
     webhook_signature,
 )
+from mediamill.notifications.exchange import exchange
 
 #: Standard Webhooks: how far webhook-timestamp may be from the receiver's clock.
 WEBHOOK_TOLERANCE_SECONDS = 300
@@ -56,24 +65,137 @@ _FETCH_TIMEOUT = 10.0
 _CERT_MAX_BYTES = 64 * 1024
 
 
-def check_cert_url(url: str, allowed_hosts: Collection[str], *, require_https: bool = True) -> None:
-    """Refuse a SigningCertURL that is not on an allowed host.
+@dataclass(frozen=True)
+class CertificateLocation:
+    """A SigningCertURL taken apart once: what is checked is exactly what is fetched."""
 
-    ``allowed_hosts`` holds host names (``media.example.com``) or ``host:port``; matching is
-    exact and case-insensitive: no wildcards, no subdomains.
+    scheme: str  # "https", or "http" when the Verifier allows it
+    host: str  # lower-case name or IP address (IPv6 without brackets)
+    port: int  # always explicit: the scheme's default when the URL gave none
+    path: str
+
+    @property
+    def url(self) -> str:
+        """The URL rebuilt from the parts, with the port spelt out (any library reads it so)."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{self.scheme}://{host}:{self.port}{self.path}"
+
+
+_DEFAULT_PORTS = {"https": 443, "http": 80}
+_URL = re.compile(r"(?P<scheme>[a-z]+)://(?P<authority>[^/?#]*)(?P<path>/[^?#]*)")
+_NAME = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*")
+_PATH = re.compile(r"(/[A-Za-z0-9._~-]+)+\.pem")
+
+
+def parse_cert_url(url: str, *, require_https: bool = True) -> CertificateLocation:
+    """Take a SigningCertURL apart, strictly, or raise ``AuthenticationError``.
+
+    Only ``scheme://host[:port]/path.pem``: no user information (``user@``), no backslash,
+    no query or fragment, no percent-encoding, no spaces or control characters, a host that
+    is a DNS name or an IP address. Anything that two URL parsers could read differently
+    is refused rather than interpreted.
     """
-    parts = urlsplit(url)
-    if parts.scheme != "https" and (require_https or parts.scheme != "http"):
-        raise AuthenticationError("UntrustedCertificateURL", f"SigningCertURL is not HTTPS: {url}")
-    host = (parts.hostname or "").lower()
-    netloc = parts.netloc.rsplit("@", 1)[-1].lower()
-    allowed = {h.lower() for h in allowed_hosts}
-    if not host or (host not in allowed and netloc not in allowed):
+
+    def refuse(why: str) -> AuthenticationError:
+        return AuthenticationError("UntrustedCertificateURL", f"SigningCertURL {why}: {url!r}")
+
+    if not isinstance(url, str) or len(url) > 2048:
+        raise refuse("is not a URL")
+    if not url.isascii() or not url.isprintable() or any(c in url for c in " \\%@"):
+        raise refuse("has characters a certificate URL never has")
+    match = _URL.fullmatch(url)
+    if match is None:
+        raise refuse("is not of the form scheme://host[:port]/path.pem")
+    scheme = match["scheme"]
+    if scheme != "https" and (require_https or scheme != "http"):
+        raise refuse("is not HTTPS")
+    host, port = _authority(match["authority"], _DEFAULT_PORTS[scheme])
+    if host is None:
+        raise refuse("does not name a host and port")
+    if not _PATH.fullmatch(match["path"]):
+        raise refuse("is not a .pem")
+    return CertificateLocation(scheme, host, port, match["path"])
+
+
+def check_cert_url(
+    url: str, allowed_hosts: Collection[str], *, require_https: bool = True
+) -> CertificateLocation:
+    """Refuse a SigningCertURL that is not on an allowed host; its parts if it is.
+
+    ``allowed_hosts`` holds host names (``media.example.com``), IP addresses, or either with
+    a port (``media.example.com:8443``, ``[::1]:8443``). Matching is exact and
+    case-insensitive: no wildcards, no subdomains. An entry without a port allows only the
+    scheme's default port (443 for HTTPS, 80 for HTTP).
+    """
+    location = parse_cert_url(url, require_https=require_https)
+    default = _DEFAULT_PORTS[location.scheme]
+    if (location.host, location.port) not in {_allowed(entry, default) for entry in allowed_hosts}:
         raise AuthenticationError(
-            "UntrustedCertificateURL", f"SigningCertURL is not on an allowed host: {url}"
+            "UntrustedCertificateURL", f"SigningCertURL is not on an allowed host: {url!r}"
         )
-    if not parts.path.endswith(".pem"):
-        raise AuthenticationError("UntrustedCertificateURL", f"SigningCertURL is not a .pem: {url}")
+    return location
+
+
+def fetch_certificate(location: CertificateLocation) -> bytes:
+    """GET the certificate from exactly ``location``'s host and port: no redirects, no
+    proxies, at most 64 KiB, the whole exchange within 10 s. Any failure is an
+    ``AuthenticationError`` (``CertificateUnavailable``), never another exception."""
+    try:
+        answer = exchange(
+            "GET",
+            location.scheme,
+            location.host,
+            location.port,
+            location.path,
+            deadline=_FETCH_TIMEOUT,
+            headers={"Accept": "application/x-pem-file"},
+            body_max=_CERT_MAX_BYTES,
+        )
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        raise AuthenticationError(
+            "CertificateUnavailable", f"could not fetch the signing certificate: {exc}"
+        ) from exc
+    if answer.status != 200:
+        raise AuthenticationError(
+            "CertificateUnavailable",
+            f"could not fetch the signing certificate: HTTP {answer.status}",
+        )
+    if len(answer.body) > _CERT_MAX_BYTES:
+        raise AuthenticationError("InvalidCertificate", "the signing certificate is too large")
+    return answer.body
+
+
+def _authority(authority: str, default_port: int) -> tuple[str | None, int]:
+    """``(host, port)`` of ``host``, ``host:port``, ``[v6]`` or ``[v6]:port``; host None if
+    malformed. Host names are lower-cased, IP addresses written in their standard form."""
+    authority = authority.lower()
+    if authority.startswith("["):
+        inside, bracket, rest = authority[1:].partition("]")
+        if not bracket:
+            return None, 0
+        try:
+            host = str(ipaddress.IPv6Address(inside))
+        except ValueError:
+            return None, 0
+    else:
+        colon = authority.find(":")
+        host, rest = (authority, "") if colon < 0 else (authority[:colon], authority[colon:])
+        if not _NAME.fullmatch(host):
+            return None, 0
+    if not rest:
+        return host, default_port
+    digits = rest[1:]
+    if not rest.startswith(":") or not (digits.isascii() and digits.isdigit()) or len(digits) > 5:
+        return None, 0
+    port = int(digits)
+    return (host, port) if 0 < port < 65536 else (None, 0)
+
+
+def _allowed(entry: str, default_port: int) -> tuple[str | None, int]:
+    host, port = _authority(entry.strip(), default_port)
+    if host is None:
+        raise ValueError(f"not a host or host:port: {entry!r}")
+    return host, port
 
 
 def load_certificate(pem: bytes, now: dt.datetime | None = None) -> rsa.RSAPublicKey:
@@ -126,13 +248,18 @@ class Verifier:
         fetch: Callable[[str], bytes] | None = None,
     ) -> None:
         self.allowed_hosts = tuple(allowed_hosts)
+        for entry in self.allowed_hosts:  # a typo fails here, not as every message refused
+            _allowed(entry, 443)
         self.topics = None if topics is None else frozenset(topics)
         self.require_https = require_https
-        self.fetch = fetch or _fetch
-        self._keys: dict[str, rsa.RSAPublicKey] = {}
+        # Given the rebuilt URL (``CertificateLocation.url``), never the message's own text.
+        self.fetch = fetch
+        self._keys: dict[CertificateLocation, rsa.RSAPublicKey] = {}
         self._lock = threading.Lock()
 
     def verify(self, message: Mapping[str, Any]) -> None:
+        if not isinstance(message, Mapping):
+            raise AuthenticationError("InvalidMessage", "the message is not a JSON object")
         if self.topics is not None and message.get("TopicArn") not in self.topics:
             raise AuthenticationError(
                 "UnexpectedTopic", f"not a topic this receiver expects: {message.get('TopicArn')}"
@@ -140,17 +267,29 @@ class Verifier:
         url = message.get("SigningCertURL")
         if not isinstance(url, str):
             raise AuthenticationError("InvalidMessage", "missing field: SigningCertURL")
-        check_cert_url(url, self.allowed_hosts, require_https=self.require_https)
-        verify_message(message, self.public_key(url))
+        location = check_cert_url(url, self.allowed_hosts, require_https=self.require_https)
+        verify_message(message, self.public_key(location))
 
-    def public_key(self, url: str) -> rsa.RSAPublicKey:
+    def public_key(self, location: CertificateLocation) -> rsa.RSAPublicKey:
         with self._lock:
-            key = self._keys.get(url)
+            key = self._keys.get(location)
         if key is None:
-            key = load_certificate(self.fetch(url))
+            key = load_certificate(self._fetch(location))
             with self._lock:
-                self._keys[url] = key
+                self._keys[location] = key
         return key
+
+    def _fetch(self, location: CertificateLocation) -> bytes:
+        if self.fetch is None:
+            return fetch_certificate(location)
+        try:
+            return self.fetch(location.url)
+        except AuthenticationError:
+            raise
+        except Exception as exc:  # whatever the receiver's HTTP library raises
+            raise AuthenticationError(
+                "CertificateUnavailable", f"could not fetch the signing certificate: {exc}"
+            ) from exc
 
 
 def verify_webhook(
@@ -178,11 +317,3 @@ def verify_webhook(
     expected = webhook_signature(secret, message_id, int(stamp), body)
     if not any(hmac.compare_digest(expected, given) for given in signatures):
         raise AuthenticationError("InvalidSignature", "no webhook-signature matches")
-
-
-def _fetch(url: str) -> bytes:
-    with urllib.request.urlopen(url, timeout=_FETCH_TIMEOUT) as response:
-        data: bytes = response.read(_CERT_MAX_BYTES + 1)
-    if len(data) > _CERT_MAX_BYTES:
-        raise AuthenticationError("InvalidCertificate", "the signing certificate is too large")
-    return data
