@@ -7,6 +7,7 @@ import stat
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -23,10 +24,21 @@ from mediamill.site.secret import secret_key
 
 
 @pytest.mark.django_db
-def test_healthz_reports_ok(client: Client) -> None:
-    response = client.get("/healthz")
+def test_healthz_reports_ok_without_touching_the_database(
+    client: Client, django_assert_num_queries: Any
+) -> None:
+    with django_assert_num_queries(0):
+        response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+    assert "no-cache" in response["Cache-Control"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_readyz_reports_a_writable_database(client: Client) -> None:
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "writable"}
     assert "no-cache" in response["Cache-Control"]
 
 
@@ -35,17 +47,49 @@ class _DownConnection:
         raise OperationalError("connection refused")
 
 
-def test_healthz_reports_a_database_that_is_down(
+def test_readyz_reports_a_database_that_is_down(
     client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(views, "connection", _DownConnection())
-    response = client.get("/healthz")
+    response = client.get("/readyz")
     assert response.status_code == 503
-    assert response.json()["status"] == "unavailable"
+    assert response.json() == {"status": "unavailable", "database": "unreachable"}
 
 
-def test_healthz_takes_no_posts(client: Client) -> None:
+@pytest.fixture
+def read_only_database() -> Iterator[None]:
+    """The test database made read-only by SQLite or PostgreSQL themselves (running as root,
+    file permissions would not stop the writes)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA query_only = ON")
+        else:
+            cursor.execute("SET default_transaction_read_only = on")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute("PRAGMA query_only = OFF")
+            else:
+                cursor.execute("SET default_transaction_read_only = off")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_readyz_reports_a_database_that_cannot_be_written(
+    client: Client, read_only_database: None
+) -> None:
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "database": "not writable"}
+    assert client.get("/healthz").status_code == 200, "liveness does not depend on it"
+
+
+def test_probes_take_no_posts(client: Client) -> None:
     assert client.post("/healthz").status_code == 405
+    assert client.post("/readyz").status_code == 405
 
 
 @pytest.mark.django_db

@@ -18,7 +18,7 @@ def register(subparsers: Any) -> None:
         "serve",
         help="run the server (web app, API, admin) and, without a broker, the workers",
         description=(
-            "Apply database migrations, then serve HTTP (the admin at /admin/, /healthz). "
+            "Apply database migrations, then serve HTTP (the admin at /admin/, /healthz, /readyz). "
             "Without MEDIAMILL_BROKER_URL, jobs run on worker threads inside this process; "
             "with it, jobs are sent to `mediamill worker` processes through the broker."
         ),
