@@ -221,8 +221,9 @@ _DECLARED = [
     Setting(
         "MEDIAMILL_PUBLIC_URL",
         "http://127.0.0.1:8000",
-        "The server's address as receivers of notifications reach it: the base of the "
-        "SubscribeURL, UnsubscribeURL and SigningCertURL in every message.",
+        "The server's address as people and receivers of notifications reach it: the base of "
+        "the SubscribeURL, UnsubscribeURL and SigningCertURL in every message. Its host is "
+        "allowed, forms may be posted from its origin, and https:// makes cookies Secure.",
         _base_url,
     ),
     Setting(
