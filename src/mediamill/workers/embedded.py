@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Any
 
 from django.db import close_old_connections, connection
@@ -22,6 +23,8 @@ log = logging.getLogger(__name__)
 
 #: Seconds between sweeps when no job is announced.
 SWEEP_SECONDS = 1.0
+#: Seconds between looks for work folders that no running attempt owns any more.
+TIDY_SECONDS = 10.0
 
 
 class EmbeddedWorkers:
@@ -33,6 +36,8 @@ class EmbeddedWorkers:
         self._announced = 0  # bumped on every wake-up call
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._tidy_lock = threading.Lock()
+        self._next_tidy = 0.0
 
     def start(self) -> None:
         removed = runner.remove_stale_work_dirs()
@@ -76,11 +81,22 @@ class EmbeddedWorkers:
         finally:
             connection.close()
 
+    def _tidy(self) -> None:
+        """Remove the work folders of jobs finished by someone else (one thread, now and then)."""
+        with self._tidy_lock:
+            if time.monotonic() < self._next_tidy:
+                return
+            self._next_tidy = time.monotonic() + TIDY_SECONDS
+        removed = runner.remove_stale_work_dirs()
+        if removed:
+            log.info("removed %d work folder(s) of jobs finished elsewhere", len(removed))
+
     def _run_one(self) -> bool:
         """Claim and run one job; False when there was nothing to claim."""
         close_old_connections()
         try:
             service.expire_leases()
+            self._tidy()
             candidates = service.runnable_jobs(limit=self.count * 2) + service.recoverable_jobs(
                 limit=self.count
             )
