@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import resource
 import socket
 import subprocess
 import sys
@@ -23,8 +24,17 @@ class Server:
         return socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
 
 
-def start_server(root: Path, **settings: str) -> Server:
-    """`mediamill serve` on a free port with its data in ``root``, ready to answer."""
+def start_server(root: Path, *, file_limit: int | None = None, **settings: str) -> Server:
+    """`mediamill serve` on a free port with its data in ``root``, ready to answer.
+
+    ``file_limit`` starts it with that soft open-file limit (a common default is 1024).
+    """
+
+    def limit_files() -> None:
+        if file_limit is not None:
+            hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+            resource.setrlimit(resource.RLIMIT_NOFILE, (file_limit, hard))
+
     port = free_ports(1)[0]
     data_dir = root / "data"
     log = root / "serve.log"
@@ -36,6 +46,7 @@ def start_server(root: Path, **settings: str) -> Server:
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             env=env,
+            preexec_fn=limit_files,
         )
     server = Server(port, process, log, data_dir)
     deadline = time.monotonic() + 60

@@ -12,12 +12,16 @@ import json
 import resource
 import socket
 import statistics
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 
 import pytest
 from tests.serve_process import Answer, Server, read_answer, start_server, stop_server
+
+from mediamill import httpserver
 
 BODY_LIMIT_KB = 64
 HEADER_TIMEOUT = 3
@@ -29,6 +33,9 @@ SLOW = 500
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     running = start_server(
         tmp_path_factory.mktemp("http"),
+        # A common default soft limit: too few descriptors for 1,000 connections unless the
+        # server raises it.
+        file_limit=1024,
         MEDIAMILL_MAX_REQUEST_BODY_KB=str(BODY_LIMIT_KB),
         MEDIAMILL_HTTP_HEADER_TIMEOUT=str(HEADER_TIMEOUT),
     )
@@ -192,3 +199,29 @@ def test_a_body_within_the_limit_reaches_the_api(server: Server) -> None:
     # Unsigned: the API itself answered (authentication comes first), not the size limit.
     assert answer.status == 403
     assert answer.headers["x-amzn-errortype"] == "MissingAuthenticationTokenException"
+
+
+def test_the_open_file_limit_is_raised_to_fit_or_the_connections_fitted_to_it() -> None:
+    code = (
+        "import resource; from mediamill import httpserver; "
+        "print(httpserver._fit_connections(4000), resource.getrlimit(resource.RLIMIT_NOFILE)[0])"
+    )
+
+    def run(soft: int, hard: int) -> tuple[list[str], str]:
+        def limit() -> None:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+        done = subprocess.run(
+            [sys.executable, "-c", code], preexec_fn=limit, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout.split(), done.stderr
+
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    if hard != resource.RLIM_INFINITY and hard < 4000 + httpserver.RESERVED_DESCRIPTORS:
+        pytest.skip(f"the hard open-file limit here ({hard}) is below what the test needs")
+    raised, _ = run(1024, hard)
+    assert raised == ["4000", str(4000 + httpserver.RESERVED_DESCRIPTORS)]
+    fitted, log = run(1024, 1024)
+    assert fitted == [str(1024 - httpserver.RESERVED_DESCRIPTORS), "1024"]
+    assert "raise the hard limit" in log

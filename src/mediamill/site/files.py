@@ -42,7 +42,7 @@ def protect(data_dir: Path, sqlite_database: Path | None) -> list[Path]:
     """Make the data folder, its secrets and the SQLite files owner-only; return what changed.
 
     Paths that do not exist are skipped. One that cannot be changed (owned by another user)
-    is logged and left: the server still starts, and ``mediamill doctor`` can say so.
+    is logged and left: the server still starts.
     """
     wanted: list[tuple[Path, int]] = [(data_dir, PRIVATE_DIR)]
     wanted += [(data_dir / name, PRIVATE_DIR) for name in SECRET_DIRS]
