@@ -129,3 +129,11 @@ def test_createuser_accepts_a_good_password(tmp_path: Path) -> None:
     result = createuser(tmp_path, "fennel-quartz-harbour-91")
     assert result.returncode == 0, result.stderr
     assert "created user 'administrator'" in result.stdout
+
+
+def test_the_admin_refuses_a_weak_password_for_a_new_user(admin_client: Client) -> None:
+    form = {"username": "newbie", "usable_password": "true", "password1": "1", "password2": "1"}
+    page = admin_client.post("/admin/auth/user/add/", form)
+    assert page.status_code == 200, "the form is shown again, not saved"
+    assert "This password is too short" in page.content.decode()
+    assert not User.objects.filter(username="newbie").exists()
