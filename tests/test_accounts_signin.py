@@ -71,6 +71,15 @@ def test_failures_long_ago_are_forgotten(admin: User) -> None:
     assert sign_in(client, PASSWORD) == ""
 
 
+def test_old_counts_are_deleted(admin: User) -> None:
+    long_ago = timezone.now() - timedelta(seconds=1201)
+    SignInFailure.objects.create(
+        username="x", address="10.9.9.9", failures=2, first_failed=long_ago
+    )
+    sign_in(Client(), "wrong")
+    assert list(SignInFailure.objects.values_list("username", flat=True)) == ["root"]
+
+
 def test_authenticate_itself_refuses_a_locked_out_sign_in(admin: User) -> None:
     """Any login view (the coming web app's too) goes through authenticate(): refused there."""
     request = RequestFactory().post("/login", REMOTE_ADDR="10.0.0.3")

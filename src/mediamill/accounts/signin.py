@@ -28,6 +28,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -68,6 +69,11 @@ def record_failure(username: str, address: str) -> None:
     now = timezone.now()
     window = timedelta(seconds=settings.get("MEDIAMILL_LOGIN_LOCKOUT_SECONDS"))
     limit = settings.get("MEDIAMILL_LOGIN_MAX_FAILURES")
+    # Counts past their window are forgotten anyway: delete them, so guessing at many user
+    # names does not grow the table for ever.
+    SignInFailure.objects.filter(first_failed__lt=now - 2 * window).filter(
+        Q(locked_until__isnull=True) | Q(locked_until__lt=now)
+    ).delete()
     for _ in range(2):  # a second try if another request created the row first
         try:
             with transaction.atomic():
