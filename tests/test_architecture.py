@@ -33,6 +33,7 @@ LAYERS: dict[str, int] = {
     "api": 5,
     "signing": 1,
     "cli": 5,
+    "httpserver": 5,  # the HTTP server `mediamill serve` runs the WSGI app in
     "__main__": 5,
     "__init__": 0,
     "__version__": 0,  # `from mediamill import __version__`

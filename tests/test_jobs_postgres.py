@@ -24,6 +24,7 @@ MODULES = [
     "tests/test_jobs_service.py",
     "tests/test_jobs_admin.py",
     "tests/test_site.py",
+    "tests/test_accounts_signin.py",
     "tests/test_notifications_outbox.py",
 ]
 CANDIDATES = [

@@ -174,9 +174,85 @@ def test_stopping_workers_releases_the_running_job(pipeline: Pipeline, long_song
 def test_stale_work_folders_are_removed(pipeline: Pipeline, data_dir: Path) -> None:
     job = create(pipeline, "media/x.mp3")
     running = create(pipeline, "media/y.mp3")
-    assert service.claim(running.id, "worker-elsewhere", 60) is not None
+    assert service.claim(running.id, "elsewhere:1:2:efgh5678", 60) is not None
     work = data_dir / "work"
     (work / f"{job.id}-abcd1234").mkdir(parents=True)
     (work / f"{running.id}-efgh5678").mkdir()
-    assert runner.remove_stale_work_dirs() == [f"{job.id}-abcd1234"]
+    (work / f"{running.id}-0ld0ld00").mkdir()  # an earlier attempt at the running job
+    assert sorted(runner.remove_stale_work_dirs()) == sorted(
+        [f"{job.id}-abcd1234", f"{running.id}-0ld0ld00"]
+    )
     assert [p.name for p in work.iterdir()] == [f"{running.id}-efgh5678"]
+
+
+def hung_attempt(job: Job, tag: str = "aaaa1111") -> str:
+    """A worker claims ``job`` and then stops answering; the name of its work folder."""
+    assert service.claim(job.id, f"hung-host:1:2:{tag}", 0.05) is not None
+    return f"{job.id}-{tag}"
+
+
+def make_work_folder(data_dir: Path, name: str) -> Path:
+    """A work folder with a file in it, appearing at once (a sweep may be running)."""
+    staging = data_dir / "staging" / name
+    staging.mkdir(parents=True)
+    (staging / "input").write_bytes(b"x" * 1000)
+    folder = data_dir / "work" / name
+    folder.parent.mkdir(exist_ok=True)
+    staging.rename(folder)
+    return folder
+
+
+def test_taking_a_job_over_removes_the_work_folder_of_the_attempt_before(
+    pipeline: Pipeline, short_song: Path, data_dir: Path
+) -> None:
+    job = create(pipeline, put(short_song))
+    folder = make_work_folder(data_dir, hung_attempt(job))
+    time.sleep(0.1)  # its lease expires
+    assert runner.run_job(job.id) == JobStatus.COMPLETE
+    assert not folder.exists()
+    assert list((data_dir / "work").iterdir()) == []
+
+
+def test_the_sweep_removes_work_folders_of_jobs_finished_elsewhere(
+    pipeline: Pipeline, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not only at the next start: a running server's sweep removes them."""
+    from mediamill.workers import embedded
+
+    monkeypatch.setattr(embedded, "TIDY_SECONDS", 0.2)
+    taken_over, failed = create(pipeline, "media/a.mp3"), create(pipeline, "media/b.mp3")
+    first, second = hung_attempt(taken_over, "aaaa1111"), hung_attempt(failed, "bbbb2222")
+    time.sleep(0.1)  # their leases expire
+    # A worker on another machine takes the first job over; the lease sweep fails the second.
+    assert service.claim(taken_over.id, "other-host:3:4:cccc3333", 60) is not None
+    Job.objects.filter(pk=failed.pk).update(attempts=service.MAX_ATTEMPTS)
+    assert service.expire_leases() == [failed.id]
+    Pipeline.objects.filter(pk=pipeline.pk).update(status="Paused")  # the pool runs nothing
+    pool = EmbeddedWorkers(1)
+    pool.start()
+    try:
+        # The hung worker had made its folders and wakes up long after the pool started.
+        left = [make_work_folder(data_dir, first), make_work_folder(data_dir, second)]
+        owned = make_work_folder(data_dir, f"{taken_over.id}-cccc3333")
+        deadline = time.monotonic() + 10
+        while any(f.exists() for f in left) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        pool.stop()
+    assert not any(f.exists() for f in left), "work folders left behind"
+    assert owned.exists(), "the folder of the attempt running the job is kept"
+
+
+def test_a_deactivated_owners_queued_job_does_not_run(pipeline: Pipeline, short_song: Path) -> None:
+    from django.contrib.auth.models import User
+
+    owner = User.objects.create_superuser("leaver", "leaver@example.com", "x")
+    job = service.create_job(
+        pipeline.id, {"Key": put(short_song)}, OUTPUTS, output_key_prefix="processed/", owner=owner
+    )
+    User.objects.filter(pk=owner.pk).update(is_active=False)
+    assert runner.run_job(job.id) == JobStatus.ERROR
+    job = Job.objects.get(pk=job.pk)
+    assert job.status == JobStatus.ERROR
+    assert "account that created it has been deactivated" in job.outputs.first().status_detail
+    assert list(get_bucket("media").list("processed/")) == [], "nothing was transcoded"

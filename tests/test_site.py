@@ -7,6 +7,7 @@ import stat
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -23,10 +24,21 @@ from mediamill.site.secret import secret_key
 
 
 @pytest.mark.django_db
-def test_healthz_reports_ok(client: Client) -> None:
-    response = client.get("/healthz")
+def test_healthz_reports_ok_without_touching_the_database(
+    client: Client, django_assert_num_queries: Any
+) -> None:
+    with django_assert_num_queries(0):
+        response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+    assert "no-cache" in response["Cache-Control"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_readyz_reports_a_writable_database(client: Client) -> None:
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "writable"}
     assert "no-cache" in response["Cache-Control"]
 
 
@@ -35,17 +47,49 @@ class _DownConnection:
         raise OperationalError("connection refused")
 
 
-def test_healthz_reports_a_database_that_is_down(
+def test_readyz_reports_a_database_that_is_down(
     client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(views, "connection", _DownConnection())
-    response = client.get("/healthz")
+    response = client.get("/readyz")
     assert response.status_code == 503
-    assert response.json()["status"] == "unavailable"
+    assert response.json() == {"status": "unavailable", "database": "unreachable"}
 
 
-def test_healthz_takes_no_posts(client: Client) -> None:
+@pytest.fixture
+def read_only_database() -> Iterator[None]:
+    """The test database made read-only by SQLite or PostgreSQL themselves (running as root,
+    file permissions would not stop the writes)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA query_only = ON")
+        else:
+            cursor.execute("SET default_transaction_read_only = on")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute("PRAGMA query_only = OFF")
+            else:
+                cursor.execute("SET default_transaction_read_only = off")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_readyz_reports_a_database_that_cannot_be_written(
+    client: Client, read_only_database: None
+) -> None:
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "database": "not writable"}
+    assert client.get("/healthz").status_code == 200, "liveness does not depend on it"
+
+
+def test_probes_take_no_posts(client: Client) -> None:
     assert client.post("/healthz").status_code == 405
+    assert client.post("/readyz").status_code == 405
 
 
 @pytest.mark.django_db
@@ -173,3 +217,83 @@ def test_setup_configures_django_from_mediamill_settings(tmp_path: Path) -> None
 def test_entry_points_load(tmp_path: Path, module: str) -> None:
     code = f"from mediamill.site.{module} import application; print(callable(application))"
     assert _run(code, tmp_path).strip() == "True"
+
+
+# --- files on disk --------------------------------------------------------------------------
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_a_new_data_folder_and_sqlite_database_are_private(tmp_path: Path) -> None:
+    import sqlite3
+
+    data = tmp_path / "data"
+    config = database_config("", data)
+    assert _mode(data) == 0o700
+    database = Path(config["NAME"])
+    assert _mode(database) == 0o600, "created owner-only before SQLite opens it"
+    with sqlite3.connect(database) as db:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("CREATE TABLE t (x)")
+        db.execute("INSERT INTO t VALUES (1)")
+        assert _mode(database.with_name(database.name + "-wal")) == 0o600
+        assert _mode(database.with_name(database.name + "-shm")) == 0o600
+    secret_key("", data)
+    assert _mode(data / "secret_key") == 0o600
+
+
+def test_protect_puts_loose_modes_right(tmp_path: Path) -> None:
+    from mediamill.site.files import protect
+
+    data = tmp_path / "data"
+    (data / "sns").mkdir(parents=True)
+    database = data / "mediamill.sqlite3"
+    loose = [data / "secret_key", data / "sns" / "signing-key.pem", database]
+    loose += [data / "mediamill.sqlite3-wal", data / "mediamill.sqlite3-shm"]
+    for path in loose:
+        path.write_text("x")
+        path.chmod(0o644)
+    data.chmod(0o755)
+    (data / "sns").chmod(0o755)
+    (data / "buckets").mkdir()  # not a secret: its mode is left alone
+    (data / "buckets").chmod(0o755)
+
+    changed = protect(data, database)
+
+    assert set(changed) == {data, data / "sns", *loose}
+    assert _mode(data) == 0o700 and _mode(data / "sns") == 0o700
+    assert all(_mode(path) == 0o600 for path in loose)
+    assert _mode(data / "buckets") == 0o755
+    assert protect(data, database) == [], "nothing left to change"
+
+
+def test_every_start_makes_an_existing_data_folder_private(tmp_path: Path) -> None:
+    """A data folder made world-readable (by an older version, or a copy): the next command
+    that opens the database puts it right."""
+    data = tmp_path / "data"
+    data.mkdir(mode=0o755)
+    data.chmod(0o755)
+    (data / "secret_key").write_text("k" * 50)
+    (data / "secret_key").chmod(0o644)
+    database = data / "mediamill.sqlite3"
+    database.touch(mode=0o644)
+    database.chmod(0o644)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MEDIAMILL_", "DJANGO_"))}
+    env.pop("DATABASE_URL", None)
+    env["MEDIAMILL_DATA_DIR"] = str(data)
+    result = subprocess.run(
+        [sys.executable, "-m", "mediamill", "buckets", "grants"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert _mode(data) == 0o700
+    assert _mode(data / "secret_key") == 0o600
+    for suffix in ("", "-wal", "-shm"):
+        path = database.with_name(database.name + suffix)
+        if path.exists():
+            assert _mode(path) == 0o600, path

@@ -62,6 +62,15 @@ def _base_url(value: str) -> str:
     return url
 
 
+def _boolean(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError("must be true or false")
+
+
 _DECLARED = [
     Setting(
         "MEDIAMILL_DATA_DIR",
@@ -82,6 +91,58 @@ _DECLARED = [
         "Comma-separated host names the server answers to (Django's ALLOWED_HOSTS). Add the "
         "public name when serving beyond this machine.",
         _comma_list,
+    ),
+    Setting(
+        "MEDIAMILL_BEHIND_PROXY",
+        "false",
+        "true when `mediamill serve` is reached only through a reverse proxy that terminates "
+        "TLS: the proxy's X-Forwarded-Proto says whether the request was HTTPS and the last "
+        "address of its X-Forwarded-For is the client's. Never set it when clients can reach "
+        "the server directly (they could claim any address and HTTPS).",
+        _boolean,
+    ),
+    Setting(
+        "MEDIAMILL_HTTP_CONNECTIONS",
+        "4000",
+        "Connections `mediamill serve` keeps open at once (idle, slow or busy); past this, new "
+        "ones wait in the listen queue. Each costs a file descriptor, not a thread.",
+        _positive_int,
+    ),
+    Setting(
+        "MEDIAMILL_HTTP_IDLE_TIMEOUT",
+        "60",
+        "Seconds a connection may stay silent (between requests, or while a request is "
+        "incomplete) before the server closes it.",
+        _positive_int,
+    ),
+    Setting(
+        "MEDIAMILL_HTTP_HEADER_TIMEOUT",
+        "30",
+        "Seconds a client has to send a request's headers once it has started; a client "
+        "dripping them slowly (slowloris) is disconnected after this.",
+        _positive_int,
+    ),
+    Setting(
+        "MEDIAMILL_MAX_REQUEST_BODY_KB",
+        "1024",
+        "Largest request body, in KiB, the server accepts (API calls, forms). A larger "
+        "Content-Length is refused with 413 before the body is read; a chunked body is cut "
+        "off at the limit.",
+        _positive_int,
+    ),
+    Setting(
+        "MEDIAMILL_LOGIN_MAX_FAILURES",
+        "5",
+        "Failed sign-ins for one user name from one address before sign-in is refused for "
+        "MEDIAMILL_LOGIN_LOCKOUT_SECONDS.",
+        _positive_int,
+    ),
+    Setting(
+        "MEDIAMILL_LOGIN_LOCKOUT_SECONDS",
+        "900",
+        "How long sign-in stays refused after too many failures, and how long failures are "
+        "remembered.",
+        _positive_int,
     ),
     Setting(
         "MEDIAMILL_BROKER_URL",
@@ -165,8 +226,9 @@ _DECLARED = [
     Setting(
         "MEDIAMILL_PUBLIC_URL",
         "http://127.0.0.1:8000",
-        "The server's address as receivers of notifications reach it: the base of the "
-        "SubscribeURL, UnsubscribeURL and SigningCertURL in every message.",
+        "The server's address as people and receivers of notifications reach it: the base of "
+        "the SubscribeURL, UnsubscribeURL and SigningCertURL in every message. Its host is "
+        "allowed, forms may be posted from its origin, and https:// makes cookies Secure.",
         _base_url,
     ),
     Setting(

@@ -3,6 +3,10 @@ from __future__ import annotations
 from django.contrib import admin
 
 from mediamill.accounts.models import AccessKey
+from mediamill.accounts.signin import AdminSignInForm
+
+# The admin's sign-in is throttled like every other (mediamill.accounts.signin).
+admin.site.login_form = AdminSignInForm
 
 
 @admin.register(AccessKey)

@@ -8,3 +8,8 @@ class AccountsConfig(AppConfig):
     label = "accounts"
     verbose_name = "API access keys"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from mediamill.accounts import signin
+
+        signin.connect()

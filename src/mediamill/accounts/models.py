@@ -32,3 +32,25 @@ class AccessKey(models.Model):
     @property
     def active(self) -> bool:
         return self.revoked is None
+
+
+class SignInFailure(models.Model):
+    """Failed sign-ins for one user name from one address, counted for throttling.
+
+    Kept by ``mediamill.accounts.signin``: the row goes when a sign-in succeeds, and a count
+    older than the lockout window starts again from one.
+    """
+
+    username = models.CharField(max_length=150)
+    address = models.CharField(max_length=45)  # IPv4 or IPv6, as the request gave it
+    failures = models.PositiveIntegerField(default=0)
+    first_failed = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=["username", "address"], name="one_count_per_signer"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.address}: {self.failures}"

@@ -18,7 +18,7 @@ def register(subparsers: Any) -> None:
         "serve",
         help="run the server (web app, API, admin) and, without a broker, the workers",
         description=(
-            "Apply database migrations, then serve HTTP (the admin at /admin/, /healthz). "
+            "Apply database migrations, then serve HTTP (the admin at /admin/, /healthz, /readyz). "
             "Without MEDIAMILL_BROKER_URL, jobs run on worker threads inside this process; "
             "with it, jobs are sent to `mediamill worker` processes through the broker."
         ),
@@ -68,8 +68,7 @@ def run_serve(args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise ConfigurationError("--workers must be at least 1")
     _prepare()
-    from waitress.server import create_server
-
+    from mediamill.httpserver import make_server
     from mediamill.site.wsgi import application
 
     broker = settings.get("MEDIAMILL_BROKER_URL")
@@ -83,9 +82,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
         dispatch = EmbeddedWorkers(args.workers)
         mode = f"{args.workers} embedded worker thread(s)"
-    server = create_server(
-        application, host=args.host, port=args.port, threads=args.http_threads, ident="mediamill"
-    )
+    server = make_server(application, args.host, args.port, args.http_threads)
     _stop_on_sigterm()
     dispatch.start()
     notifier = _start_notifications()

@@ -42,7 +42,8 @@ def run(args: argparse.Namespace) -> int:
         if getpass.getpass("Password (again): ") != password:
             raise ValidationError("the passwords do not match")
     try:
-        validate_password(password)
+        # With the user as it will be, so a password like the user name is refused too.
+        validate_password(password, users(username=args.username, email=args.email))
     except DjangoValidationError as exc:
         raise ValidationError("password refused: " + " ".join(exc.messages)) from exc
     create = users.objects.create_superuser if args.admin else users.objects.create_user

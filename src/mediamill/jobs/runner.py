@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -32,11 +31,12 @@ from mediamill.errors import (
     MediaError,
     MediamillError,
     ObjectNotFoundError,
+    PermissionDeniedError,
     TranscodeError,
 )
 from mediamill.jobs import bucket_access, service
 from mediamill.jobs.lookup import resolve_preset
-from mediamill.jobs.models import Job, JobStatus, now_ms
+from mediamill.jobs.models import Job, JobStatus
 from mediamill.polling import new_worker_id
 from mediamill.sandbox import CancelToken
 
@@ -82,6 +82,12 @@ def run_job(job_id: str, *, stop: CancelToken | None = None) -> str | None:
 
 def _execute(job: Job, worker_id: str, cancel: CancelToken) -> dict[int, OutputStats]:
     pipeline = job.pipeline
+    if job.owner is not None and not job.owner.is_active:
+        # A deactivated account's queued jobs must not run: they would spend the machine's
+        # time and write into buckets on behalf of someone who may no longer use them.
+        raise PermissionDeniedError(
+            "The job was not run: the account that created it has been deactivated"
+        )
     if job.owner is not None:
         # Checked again here: a grant revoked after the job was created stops it. Jobs
         # without an owner were created in-process (CLI, administrators): not restricted.
@@ -91,7 +97,7 @@ def _execute(job: Job, worker_id: str, cancel: CancelToken) -> dict[int, OutputS
     outputs = list(job.outputs.order_by("index"))
     presets = [resolve_preset(o.preset_id) for o in outputs]
     input_key = job.input["Key"]
-    with _work_dir(job.id) as work:
+    with _work_dir(job.id, worker_id) as work:
         try:
             source = source_bucket.local_path(input_key)
             if source is None:
@@ -123,33 +129,49 @@ def _work_root() -> Path:
     return Path(settings.get("MEDIAMILL_DATA_DIR")) / "work"
 
 
-def remove_stale_work_dirs() -> list[str]:
-    """Remove work folders left by a worker that was killed; return their names.
+def _attempt_tag(worker_id: str) -> str:
+    """The part of a worker ID unique to one attempt; it names the attempt's work folder."""
+    return worker_id.rsplit(":", 1)[-1].replace("-", "_")
 
-    A folder is named after its job; it is stale unless that job is running under a live
-    lease (possibly in another process sharing this data folder).
+
+def remove_stale_work_dirs(job_id: str | None = None) -> list[str]:
+    """Remove work folders no running attempt owns (of ``job_id`` only, if given); return
+    their names.
+
+    A folder is named ``<job ID>-<attempt tag>`` and is kept only while its job is
+    Progressing under that same attempt. So the folder goes once the job is finished by
+    someone else — canceled, failed by the lease sweep, taken over by another worker — or
+    was left by a worker that was killed. Called at start, from the workers' periodic sweep,
+    and when a job is claimed (the folder of the attempt it takes over).
     """
     root = _work_root()
     if not root.is_dir():
         return []
-    live = set(
-        Job.objects.filter(
-            status=JobStatus.PROGRESSING, lease_expires_at__gte=now_ms()
-        ).values_list("id", flat=True)
-    )
+    running = Job.objects.filter(status=JobStatus.PROGRESSING)
+    if job_id is not None:
+        running = running.filter(pk=job_id)
+    owned = {
+        f"{pk}-{_attempt_tag(claimed_by)}"
+        for pk, claimed_by in running.values_list("id", "claimed_by")
+        if claimed_by
+    }
     removed = []
     for folder in root.iterdir():
-        if folder.is_dir() and folder.name[:20] not in live:
+        if job_id is not None and not folder.name.startswith(f"{job_id}-"):
+            continue
+        if folder.is_dir() and folder.name not in owned:
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder.name)
     return removed
 
 
 @contextlib.contextmanager
-def _work_dir(job_id: str) -> Iterator[Path]:
+def _work_dir(job_id: str, worker_id: str) -> Iterator[Path]:
     root = _work_root()
-    root.mkdir(parents=True, exist_ok=True)
-    path = Path(tempfile.mkdtemp(prefix=f"{job_id}-", dir=root))
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    remove_stale_work_dirs(job_id)  # an earlier attempt's, if this one takes the job over
+    path = root / f"{job_id}-{_attempt_tag(worker_id)}"
+    path.mkdir(mode=0o700)
     try:
         yield path
     finally:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import threading
+from pathlib import Path
 
 SETTINGS_MODULE = "mediamill.site.settings"
 #: PostgreSQL advisory lock key under which migrations run ("mmig").
@@ -30,7 +31,7 @@ def setup() -> None:
 
 
 def migrate() -> None:
-    """Set up Django and apply the database migrations.
+    """Set up Django, make the data folder private again and apply the database migrations.
 
     Safe when several processes start at once on a fresh PostgreSQL database (two
     ``mediamill worker`` started together): Django's ``migrate`` checks for its tables and
@@ -38,8 +39,15 @@ def migrate() -> None:
     advisory lock makes them take turns; the later ones find nothing left to do.
     """
     setup()
+    from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
+
+    from mediamill.site.files import protect
+
+    database = settings.DATABASES["default"]
+    sqlite = database["ENGINE"].endswith("sqlite3")
+    protect(settings.DATA_DIR, Path(database["NAME"]) if sqlite else None)
 
     locked = connection.vendor == "postgresql"
     if locked:

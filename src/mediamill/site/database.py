@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from mediamill.errors import ConfigurationError
+from mediamill.site.files import create_private_file, make_private_dir
 
 _POSTGRES_SCHEMES = ("postgres", "postgresql", "pgsql")
 
@@ -45,7 +46,10 @@ def database_config(url: str, data_dir: Path) -> dict[str, Any]:
 
 def _sqlite(path: Path) -> dict[str, Any]:
     path = path.resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dir(path.parent)
+    # Created owner-only before SQLite opens it: it holds password hashes and session keys,
+    # and SQLite gives the WAL and shared-memory files the same mode.
+    create_private_file(path)
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(path),

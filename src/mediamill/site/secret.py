@@ -8,6 +8,7 @@ import secrets
 from pathlib import Path
 
 from mediamill.errors import ConfigurationError
+from mediamill.site.files import make_private_dir
 
 FILENAME = "secret_key"
 
@@ -31,7 +32,7 @@ def secret_key(configured: str, data_dir: Path) -> str:
 
 
 def _create(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dir(path.parent)
     temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:

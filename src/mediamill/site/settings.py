@@ -10,13 +10,36 @@ from pathlib import Path
 
 from mediamill import settings as mediamill_settings
 from mediamill.site.database import database_config
+from mediamill.site.proxy import web_security
 from mediamill.site.secret import secret_key
 
 DATA_DIR: Path = mediamill_settings.get("MEDIAMILL_DATA_DIR").resolve()
 
 SECRET_KEY = secret_key(mediamill_settings.get("MEDIAMILL_SECRET_KEY"), DATA_DIR)
 DEBUG = False
-ALLOWED_HOSTS = mediamill_settings.get("MEDIAMILL_ALLOWED_HOSTS")
+
+_web = web_security(
+    mediamill_settings.get("MEDIAMILL_PUBLIC_URL"), mediamill_settings.get("MEDIAMILL_BEHIND_PROXY")
+)
+ALLOWED_HOSTS = [*mediamill_settings.get("MEDIAMILL_ALLOWED_HOSTS"), _web.public_host]
+SECURE_PROXY_SSL_HEADER = _web.proxy_ssl_header
+CSRF_TRUSTED_ORIGINS = _web.trusted_origins
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _web.secure_cookies
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+
+# Django's own check of form bodies, in step with the server's (mediamill.httpserver).
+DATA_UPLOAD_MAX_MEMORY_SIZE = mediamill_settings.get("MEDIAMILL_MAX_REQUEST_BODY_KB") * 1024
+
+# Every way a password is set (admin forms, `mediamill createuser`) goes through these.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Password sign-ins are throttled after repeated failures (mediamill.accounts.signin).
+AUTHENTICATION_BACKENDS = ["mediamill.accounts.signin.ThrottledModelBackend"]
 
 DATABASES = {"default": database_config(mediamill_settings.get("DATABASE_URL"), DATA_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -10,6 +10,7 @@ from mediamill.site import views
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("", include("mediamill.notifications.urls")),  # /sns/: SubscribeURL, SigningCertURL
     path("2012-09-25/", include("mediamill.api.urls")),
     # Any other API version answers IncompatibleVersionException.

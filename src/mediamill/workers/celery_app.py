@@ -137,7 +137,7 @@ class Dispatcher:
         Progressing), so theirs was lost or its worker died. Sending them while the queue is
         busy would only pile duplicates behind a backlog.
         """
-        from mediamill.jobs import service
+        from mediamill.jobs import runner, service
         from mediamill.jobs.models import Job, now_ms
 
         service.expire_leases()
@@ -155,6 +155,9 @@ class Dispatcher:
             )
         for job_id in jobs:
             self.send(job_id)
+        # Work folders on this machine of jobs finished by someone else (canceled, taken
+        # over by a worker elsewhere) go now, not at this worker's next start.
+        runner.remove_stale_work_dirs()
         return jobs
 
     def queue_length(self) -> int | None:

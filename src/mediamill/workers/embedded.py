@@ -9,6 +9,8 @@ announced: jobs created by another process, pipelines resumed, leases that expir
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from typing import Any
 
 from mediamill.jobs import runner, service
@@ -20,6 +22,8 @@ log = logging.getLogger(__name__)
 
 #: Seconds between sweeps when no job is announced.
 SWEEP_SECONDS = 1.0
+#: Seconds between looks for work folders of jobs finished elsewhere.
+TIDY_SECONDS = 10.0
 
 
 class EmbeddedWorkers:
@@ -28,6 +32,8 @@ class EmbeddedWorkers:
             raise ValueError("at least one worker is needed")
         self.count = count
         self._pool = PollingPool("worker", count, self._run_one, poll_seconds=SWEEP_SECONDS)
+        self._tidy_lock = threading.Lock()
+        self._next_tidy = 0.0
 
     def start(self) -> None:
         removed = runner.remove_stale_work_dirs()
@@ -52,6 +58,7 @@ class EmbeddedWorkers:
     def _run_one(self, thread: PollingThread) -> bool:
         """Claim and run one job; False when there was nothing to claim."""
         service.expire_leases()
+        self._tidy()
         candidates = service.runnable_jobs(limit=self.count * 2) + service.recoverable_jobs(
             limit=self.count
         )
@@ -61,3 +68,13 @@ class EmbeddedWorkers:
             if runner.run_job(job_id, stop=thread.stopping) is not None:
                 return True
         return False
+
+    def _tidy(self) -> None:
+        """Remove the work folders of jobs finished by someone else (one thread, now and then)."""
+        with self._tidy_lock:
+            if time.monotonic() < self._next_tidy:
+                return
+            self._next_tidy = time.monotonic() + TIDY_SECONDS
+        removed = runner.remove_stale_work_dirs()
+        if removed:
+            log.info("removed %d work folder(s) of jobs finished elsewhere", len(removed))
