@@ -36,6 +36,7 @@ def video_outputs(clip_720p: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     return {r.preset.id: r.path for r in transcode(clip_720p, requests)}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("preset_id", "codec", "profile", "max_w", "max_h", "fps", "kbps"), VIDEO_PRESETS
 )

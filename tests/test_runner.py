@@ -145,6 +145,7 @@ def test_embedded_workers_run_jobs_as_they_are_created(
     assert wait_for(broken, JobStatus.COMPLETE, JobStatus.ERROR).status == JobStatus.ERROR
 
 
+@pytest.mark.slow
 def test_paused_pipeline_keeps_jobs_queued(
     pipeline: Pipeline, short_song: Path, workers: EmbeddedWorkers
 ) -> None:
@@ -156,6 +157,7 @@ def test_paused_pipeline_keeps_jobs_queued(
     assert wait_for(job, JobStatus.COMPLETE, JobStatus.ERROR).status == JobStatus.COMPLETE
 
 
+@pytest.mark.slow
 def test_stopping_workers_releases_the_running_job(pipeline: Pipeline, long_song: Path) -> None:
     pool = EmbeddedWorkers(1)
     pool.start()
