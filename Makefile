@@ -1,10 +1,11 @@
 # The two quick-start commands: `make run` and `make test`. Both build the
-# virtualenv they need from nothing but Python 3.11 and pip.
+# virtualenv they need from nothing but Python 3.11 and pip. `make test-fast` is the
+# developer's inner loop (README, "Developing").
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint typecheck install dev bench bench-service clean
+.PHONY: run test test-fast test-postgresql lint typecheck install dev bench bench-service clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +33,18 @@ lint: dev
 typecheck: dev
 	$(BIN)/mypy
 
+# The whole suite, as CI runs it: every test on SQLite, then every database test (marker
+# `db`, applied to each test that uses the Django database) again on PostgreSQL.
 test: lint typecheck
 	$(BIN)/pytest
+	$(MAKE) --no-print-directory test-postgresql
+
+test-postgresql: dev
+	MEDIAMILL_TEST_DATABASE=postgresql $(BIN)/pytest -m db
+
+# No server, no browser, no slow test: under a minute.
+test-fast: dev
+	$(BIN)/pytest -m "not slow and not services and not browser" --durations=5
 
 bench: dev
 	$(BIN)/python -m bench.transcode_vs_ffmpeg
@@ -41,7 +52,7 @@ bench: dev
 
 # Needs PostgreSQL, RabbitMQ and disk space (a 2 GiB upload); takes a few minutes.
 bench-service: dev
-	$(BIN)/python -m bench.queue
+	$(BIN)/python -m bench.service
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

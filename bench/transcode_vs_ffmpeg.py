@@ -6,29 +6,24 @@ Runs alternate (mediamill, ffmpeg, mediamill, ...) after one warm-up of each, so
 machine load hits both sides alike. Times are wall clock and include everything a user
 waits for: mediamill's sandboxed child interpreter, ffmpeg's process start-up.
 
-    python bench/transcode_vs_ffmpeg.py [--rounds 5] [--seconds 180] [--no-single]
+    python -m bench.transcode_vs_ffmpeg [--rounds 5] [--seconds 180] [--no-single]
+    python -m bench.transcode_vs_ffmpeg --smoke   # one round on 2 s of audio: a few seconds
 
 Results are recorded in docs/benchmarks.md. The script always exits 0 once it has run: it
 reports whether the target (mediamill <= 0.95 x ffmpeg) is met, it does not enforce it.
 """
 
-# ruff: noqa: E402  (sys.path is fixed before the imports below: see _HERE)
 from __future__ import annotations
 
-import os
-import sys
-
-# bench/queue.py shares its name with the standard library's queue module; run as a file,
-# this script has bench/ first on sys.path, so move it last before anything imports queue.
-_HERE = os.path.dirname(os.path.realpath(__file__))
-sys.path[:] = [p for p in sys.path if os.path.realpath(p or ".") != _HERE] + [_HERE]
-
 import argparse
+import functools
+import os
 import platform
 import resource
 import shutil
 import statistics
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -80,7 +75,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="timed runs of each output alone, for the floor table (default 3)",
     )
     parser.add_argument("--no-single", action="store_true", help="skip timing each output alone")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="one round of everything on 2 s of audio: checks that the benchmark runs",
+    )
     args = parser.parse_args(argv)
+    if args.smoke:
+        args.rounds, args.seconds, args.single_rounds = 1, 2.0, 1
     if args.rounds < 1 or args.seconds <= 0:
         parser.error("--rounds must be at least 1 and --seconds positive")
 
@@ -285,8 +287,8 @@ def time_single_outputs(ffmpeg: str, song: Path, rounds: int) -> dict[str, dict[
         print(f"-- {label} ({o.preset_id})")
         runs = alternate(
             {
-                "mediamill": lambda o=o: run_mediamill_outputs(song, folder, [o]),
-                "ffmpeg": lambda o=o: run_ffmpeg_outputs(ffmpeg, song, folder, [o]),
+                "mediamill": functools.partial(run_mediamill_outputs, song, folder, [o]),
+                "ffmpeg": functools.partial(run_ffmpeg_outputs, ffmpeg, song, folder, [o]),
             },
             rounds,
             indent="   ",

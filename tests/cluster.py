@@ -11,14 +11,15 @@ in the input bucket (with boto3 or a file copy, not mediamill's own bucket code)
 through a driver process (``tests/cluster_driver.py``) that uses ``mediamill.jobs.service``
 with the cluster's settings, watch the jobs' state and fetch the outputs.
 
-Each cluster gets its own database (``mediamill_cluster_<pid>_<mode>`` on PostgreSQL), its own
-broker space (a RabbitMQ virtual host, or an empty Redis database) and its own buckets, and
-is torn down at the end of the session. Child processes never inherit the suite's Django
-settings or the developer's mediamill settings: their environment is built here
-(``mediamill.testing.child_env``).
+Each cluster gets its own database on PostgreSQL, its own broker space (a RabbitMQ virtual
+host, or a Redis database number) — all from ``mediamill.testing``'s starters — and its own
+buckets, and is torn down at the end of the session. Child processes never inherit the
+suite's Django settings or the developer's mediamill settings: their environment is built
+here (``mediamill.testing.child_env``).
 
 A service that is not running skips these tests, unless MEDIAMILL_REQUIRE_SERVICES=1 (CI),
-where that is a failure (``tests.s3server.unavailable``).
+where that is a failure (``mediamill.testing.pytest_plugin.started``). The tests mark
+themselves ``slow``, and the distributed modes ``services`` (``MODE_PARAMS``).
 """
 
 from __future__ import annotations
@@ -40,25 +41,27 @@ from pathlib import Path
 from typing import IO, Any, Protocol
 
 import pytest
-from tests.s3server import S3Server, unavailable
 
-from mediamill.testing import child_env, free_ports, tail, write_audio, write_video
+from mediamill.testing import (
+    PostgresDatabase,
+    RabbitMQVhost,
+    RedisDatabase,
+    SeaweedFS,
+    child_env,
+    free_ports,
+    tail,
+    write_audio,
+    write_video,
+)
+from mediamill.testing.pytest_plugin import started
 
 ROOT = Path(__file__).resolve().parent.parent
-MODES = ["embedded", "rabbitmq", "redis"]
 #: Short, so a job whose worker died is run again within seconds. Workers renew every third.
 LEASE_SECONDS = 4.0
 FINAL = frozenset({"Complete", "Error", "Canceled"})
 STARTUP_TIMEOUT = 60.0
 STOP_TIMEOUT = 20.0
 DRIVER_TIMEOUT = 60.0
-
-POSTGRES_CANDIDATES = [
-    "postgres://postgres@127.0.0.1:5432/postgres",
-    "postgres://root@127.0.0.1:5432/postgres",
-]
-RABBITMQ_URL = os.environ.get("MEDIAMILL_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672")
-REDIS_URL = os.environ.get("MEDIAMILL_TEST_REDIS_URL", "redis://127.0.0.1:6379")
 
 Job = dict[str, Any]
 
@@ -260,7 +263,7 @@ class Folders:
 class S3Buckets:
     """S3 buckets on the test's SeaweedFS server, through boto3."""
 
-    def __init__(self, server: S3Server) -> None:
+    def __init__(self, server: SeaweedFS) -> None:
         self.client = server.client()
 
     def put(self, bucket: str, key: str, path: Path) -> None:
@@ -457,116 +460,6 @@ class Cluster:
         return "\n".join(f"--- {path.name} (end) ---\n{tail(path)}" for path in self.log_files())
 
 
-# --- the services these clusters need ------------------------------------------------------
-
-
-def postgres_server() -> str:
-    """A URL of a reachable PostgreSQL server's maintenance database, or skip."""
-    import psycopg
-
-    configured = os.environ.get("MEDIAMILL_TEST_POSTGRES_URL")
-    candidates = [configured] if configured else POSTGRES_CANDIDATES
-    problems = []
-    for url in candidates:
-        try:
-            with psycopg.connect(url, connect_timeout=3) as conn:
-                conn.execute("SELECT 1")
-        except psycopg.Error as exc:
-            problems.append(f"{url}: {str(exc).strip()}")
-        else:
-            return url
-    unavailable(f"PostgreSQL is not reachable ({'; '.join(problems)})")
-    raise AssertionError("unreachable")
-
-
-@contextlib.contextmanager
-def postgres_database(name: str) -> Iterator[str]:
-    """A fresh database on the test server, dropped afterwards; yields its URL."""
-    import psycopg
-    from psycopg import sql
-
-    server = postgres_server()
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield server.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
-
-
-def _rabbitmqctl(*args: str) -> bool:
-    program = shutil.which("rabbitmqctl") or shutil.which("rabbitmqctl", path="/usr/sbin:/sbin")
-    if program is None:
-        return False
-    try:
-        run = subprocess.run([program, *args], capture_output=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return run.returncode == 0
-
-
-@contextlib.contextmanager
-def rabbitmq_broker(vhost: str) -> Iterator[str]:
-    """A broker URL on the test RabbitMQ: a virtual host of our own when rabbitmqctl may make
-    one, else the default one with the job queue purged. Skips when RabbitMQ is not running.
-    """
-    import kombu
-
-    try:
-        with kombu.Connection(RABBITMQ_URL + "//", connect_timeout=3) as conn:
-            conn.connect()
-    except Exception as exc:
-        unavailable(f"RabbitMQ is not reachable at {RABBITMQ_URL} ({exc})")
-    own = _rabbitmqctl("add_vhost", vhost) and _rabbitmqctl(
-        "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"
-    )
-    url = f"{RABBITMQ_URL}/{vhost}" if own else RABBITMQ_URL + "//"
-    if not own:
-        from mediamill.workers.celery_app import QUEUE
-
-        # No queue yet: nothing to purge.
-        with kombu.Connection(url, connect_timeout=3) as conn, contextlib.suppress(Exception):
-            conn.default_channel.queue_purge(QUEUE)
-    try:
-        yield url
-    finally:
-        if own:
-            _rabbitmqctl("delete_vhost", vhost)
-
-
-@contextlib.contextmanager
-def redis_broker() -> Iterator[str]:
-    """A broker URL on an empty database of the test Redis, flushed afterwards."""
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
-    except redis.RedisError as exc:
-        unavailable(f"Redis is not reachable at {REDIS_URL} ({exc})")
-    # Database 0 is left to whatever else uses this server; start elsewhere per process.
-    numbers = list(range(1, 16))
-    start = os.getpid() % len(numbers)
-    for number in numbers[start:] + numbers[:start]:
-        client = redis.Redis.from_url(f"{REDIS_URL}/{number}")
-        try:
-            if client.dbsize() == 0:
-                break
-        except redis.RedisError:  # fewer databases configured
-            continue
-    else:
-        unavailable(f"Redis at {REDIS_URL} has no empty database among 1-15")
-    try:
-        yield f"{REDIS_URL}/{number}"
-    finally:
-        client.flushdb()
-
-
 # --- building each mode --------------------------------------------------------------------
 
 
@@ -647,17 +540,19 @@ def embedded_cluster(cluster_root: Path) -> Iterator[Cluster]:
 
 
 @pytest.fixture(scope="session")
-def rabbitmq_cluster(cluster_root: Path, s3_server: S3Server) -> Iterator[Cluster]:
+def rabbitmq_cluster(cluster_root: Path, s3_server: SeaweedFS) -> Iterator[Cluster]:
     root = _folder(cluster_root, "rabbitmq")
-    name = f"mediamill_cluster_{os.getpid()}_rabbitmq"
     bucket_names = (f"mm-{os.getpid()}-uploads", f"mm-{os.getpid()}-media")
     for bucket in bucket_names:
         s3_server.create_bucket(bucket)
-    with postgres_database(name) as database, rabbitmq_broker(name) as broker:
+    with (
+        started(PostgresDatabase("cluster_rabbitmq")) as database,
+        started(RabbitMQVhost("cluster")) as broker,
+    ):
         storage = S3Buckets(s3_server)
         settings = s3_server.env()
         yield from distributed(
-            "rabbitmq", root, database, broker, "*=s3://*", settings, storage, bucket_names
+            "rabbitmq", root, database.url, broker.url, "*=s3://*", settings, storage, bucket_names
         )
 
 
@@ -665,16 +560,26 @@ def rabbitmq_cluster(cluster_root: Path, s3_server: S3Server) -> Iterator[Cluste
 def redis_cluster(cluster_root: Path) -> Iterator[Cluster]:
     root = _folder(cluster_root, "redis")
     shared = _folder(root, "buckets")
-    name = f"mediamill_cluster_{os.getpid()}_redis"
-    with postgres_database(name) as database, redis_broker() as broker:
+    with (
+        started(PostgresDatabase("cluster_redis")) as database,
+        started(RedisDatabase("cluster")) as broker,
+    ):
         buckets = f"*=file://{shared}/*"
         storage = Folders(shared)
         yield from distributed(
-            "redis", root, database, broker, buckets, {}, storage, ("uploads", "media")
+            "redis", root, database.url, broker.url, buckets, {}, storage, ("uploads", "media")
         )
 
 
-@pytest.fixture(params=MODES)
+#: The modes, as parameters: embedded first; the distributed ones need real servers.
+MODE_PARAMS = [
+    pytest.param("embedded"),
+    pytest.param("rabbitmq", marks=pytest.mark.services),
+    pytest.param("redis", marks=pytest.mark.services),
+]
+
+
+@pytest.fixture(params=MODE_PARAMS)
 def cluster(request: pytest.FixtureRequest) -> Cluster:
     """Each mode in turn, with every service running."""
     running: Cluster = request.getfixturevalue(f"{request.param}_cluster")

@@ -50,32 +50,34 @@ def decode(path: Path) -> Decoded:
             if audio is not None and packet.stream is audio:
                 audio_bytes += packet.size
                 for frame in packet.decode():
+                    assert isinstance(frame, av.AudioFrame)
                     audio_samples += frame.samples
             elif video is not None and packet.stream is video:
                 video_bytes += packet.size
                 if packet.is_keyframe:
                     result.keyframes += 1
                 for frame in packet.decode():
+                    assert isinstance(frame, av.VideoFrame) and frame.time is not None
                     video_frames += 1
                     t = float(frame.time)
                     first_video = t if first_video is None else min(first_video, t)
                     last_video_end = max(last_video_end, t)
         if audio is not None:
-            ctx = audio.codec_context
-            result.audio_codec = ctx.codec.canonical_name
-            result.audio_profile = ctx.profile
-            result.sample_format = ctx.format.name
-            result.bits_per_sample = ctx.format.bytes * 8
-            result.sample_rate = ctx.sample_rate
-            result.channels = ctx.channels
-            result.audio_duration = audio_samples / ctx.sample_rate
+            actx = audio.codec_context
+            result.audio_codec = actx.codec.canonical_name
+            result.audio_profile = actx.profile
+            result.sample_format = actx.format.name
+            result.bits_per_sample = actx.format.bytes * 8
+            result.sample_rate = actx.sample_rate
+            result.channels = actx.channels
+            result.audio_duration = audio_samples / actx.sample_rate
             result.audio_bit_rate = audio_bytes * 8 / result.audio_duration
         if video is not None:
-            ctx = video.codec_context
+            vctx = video.codec_context
             rate = video.average_rate
-            result.video_codec = ctx.codec.canonical_name
-            result.video_profile = ctx.profile
-            result.width, result.height = ctx.width, ctx.height
+            result.video_codec = vctx.codec.canonical_name
+            result.video_profile = vctx.profile
+            result.width, result.height = vctx.width, vctx.height
             result.frame_rate = Fraction(rate) if rate else None
             result.frames = video_frames
             step = 1 / float(rate) if rate else 0.0

@@ -51,7 +51,7 @@ def convert_sns_str_to_json(obj):  # type: ignore[no-untyped-def]
 def transcode_complete(request):  # type: ignore[no-untyped-def]
     if request.method != "POST":
         return HttpResponseNotAllowed(request.method)
-    if request.META["HTTP_X_AMZ_SNS_TOPIC_ARN"] != settings.SNS_TOPIC_ARN:
+    if request.META["HTTP_X_AMZ_SNS_TOPIC_ARN"] != settings.SNS_TOPIC_ARN:  # type: ignore[misc]
         return HttpResponseForbidden("Not vaild SNS topic ARN")
     json_body = json.loads(request.body.decode("utf-8"), object_hook=convert_sns_str_to_json)
     STATES.append(json_body["Message"]["state"])  # the tutorial's "do something"
@@ -126,7 +126,8 @@ class Receiver:
                     self._answer(200, b"noted")  # the test visits the SubscribeURL itself
                     return
                 meta = {"HTTP_" + k.upper().replace("-", "_"): v for k, v in self.headers.items()}
-                response = transcode_complete(_Request("POST", meta, body))
+                # The tutorial's view is untyped as published.
+                response = transcode_complete(_Request("POST", meta, body))  # type: ignore[no-untyped-call]
                 self._answer(response.status_code, response.content)
 
             def _answer(self, status: int, content: bytes) -> None:

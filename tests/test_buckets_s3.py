@@ -10,7 +10,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-from tests.s3server import S3Server, free_ports
 
 from mediamill.buckets import S3Bucket, get_bucket
 from mediamill.errors import (
@@ -19,11 +18,12 @@ from mediamill.errors import (
     InvalidKeyError,
     ObjectNotFoundError,
 )
+from mediamill.testing import SeaweedFS, free_ports
 
 MiB = 1024 * 1024
 
 
-def make_bucket(server: S3Server, real_name: str, **options: object) -> S3Bucket:
+def make_bucket(server: SeaweedFS, real_name: str, **options: object) -> S3Bucket:
     return S3Bucket(
         "media",
         real_name,
@@ -36,12 +36,12 @@ def make_bucket(server: S3Server, real_name: str, **options: object) -> S3Bucket
 
 
 @pytest.fixture
-def real_name(s3_server: S3Server) -> str:
+def real_name(s3_server: SeaweedFS) -> str:
     return s3_server.create_bucket(f"test-{uuid.uuid4().hex[:12]}")
 
 
 @pytest.fixture
-def bucket(s3_server: S3Server, real_name: str) -> S3Bucket:
+def bucket(s3_server: SeaweedFS, real_name: str) -> S3Bucket:
     # Small parts, so a 12 MiB object is a three-part upload and the test stays quick.
     return make_bucket(
         s3_server, real_name, multipart_threshold=5 * MiB, multipart_chunksize=5 * MiB
@@ -71,7 +71,7 @@ class Generated(io.RawIOBase):
         return data
 
 
-def test_round_trip(bucket: S3Bucket, s3_server: S3Server, real_name: str) -> None:
+def test_round_trip(bucket: S3Bucket, s3_server: SeaweedFS, real_name: str) -> None:
     assert bucket.write("in/song.mp3", io.BytesIO(b"ID3 not really")) == 14
     with bucket.open_read("in/song.mp3") as stream:
         assert stream.read(3) == b"ID3"
@@ -90,7 +90,7 @@ def test_round_trip(bucket: S3Bucket, s3_server: S3Server, real_name: str) -> No
 
 
 def test_multipart_upload_and_download(
-    bucket: S3Bucket, tmp_path: Path, s3_server: S3Server
+    bucket: S3Bucket, tmp_path: Path, s3_server: SeaweedFS
 ) -> None:
     source = tmp_path / "video.bin"
     data = os.urandom(12 * MiB)
@@ -112,7 +112,7 @@ def test_multipart_upload_and_download(
     assert digest.hexdigest() == stream.digest.hexdigest()
 
 
-def test_failed_upload_leaves_nothing(bucket: S3Bucket, s3_server: S3Server) -> None:
+def test_failed_upload_leaves_nothing(bucket: S3Bucket, s3_server: SeaweedFS) -> None:
     with pytest.raises(RuntimeError, match="the source went away"):
         bucket.write("big/broken.bin", Generated(12 * MiB, fail_after=7 * MiB))  # type: ignore[arg-type]
     assert not bucket.exists("big/broken.bin")
@@ -144,7 +144,7 @@ def test_missing_object(bucket: S3Bucket, tmp_path: Path) -> None:
     assert os.listdir(tmp_path) == []
 
 
-def test_missing_bucket(s3_server: S3Server) -> None:
+def test_missing_bucket(s3_server: SeaweedFS) -> None:
     bucket = make_bucket(s3_server, "no-such-bucket-here")
     for action in (bucket.open_read, bucket.size, bucket.exists):
         with pytest.raises(BucketError, match=r"S3 bucket 'no-such-bucket-here' .* does not exist"):
@@ -153,7 +153,7 @@ def test_missing_bucket(s3_server: S3Server) -> None:
         list(bucket.list())
 
 
-def test_wrong_secret_key(s3_server: S3Server, real_name: str) -> None:
+def test_wrong_secret_key(s3_server: SeaweedFS, real_name: str) -> None:
     bucket = S3Bucket(
         "media",
         real_name,
@@ -170,7 +170,7 @@ def test_wrong_secret_key(s3_server: S3Server, real_name: str) -> None:
     assert list(make_bucket(s3_server, real_name).list()) == []
 
 
-def test_unknown_access_key(s3_server: S3Server, real_name: str) -> None:
+def test_unknown_access_key(s3_server: SeaweedFS, real_name: str) -> None:
     bucket = S3Bucket(
         "media",
         real_name,
@@ -182,6 +182,7 @@ def test_unknown_access_key(s3_server: S3Server, real_name: str) -> None:
         bucket.open_read("x")
 
 
+@pytest.mark.slow
 def test_server_not_running() -> None:
     (port,) = free_ports(1)
     bucket = S3Bucket(
@@ -213,7 +214,7 @@ def test_bad_keys_are_refused_before_any_request(unreachable: S3Bucket, key: str
 
 
 def test_get_bucket_from_settings(
-    s3_server: S3Server, real_name: str, monkeypatch: pytest.MonkeyPatch
+    s3_server: SeaweedFS, real_name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for name, value in s3_server.env().items():
         monkeypatch.setenv(name, value)
@@ -236,7 +237,7 @@ def test_without_boto3_the_message_names_the_extra(monkeypatch: pytest.MonkeyPat
         S3Bucket("media", "media", endpoint_url="http://127.0.0.1:1")
 
 
-def test_check_reaches_the_bucket(s3_server: S3Server, bucket: S3Bucket) -> None:
+def test_check_reaches_the_bucket(s3_server: SeaweedFS, bucket: S3Bucket) -> None:
     bucket.check()
     with pytest.raises(BucketError, match="does not exist"):
         make_bucket(s3_server, f"missing-{uuid.uuid4().hex[:12]}").check()

@@ -9,7 +9,8 @@ import uuid
 from pathlib import Path
 
 import pytest
-from tests.s3server import S3Server
+
+from mediamill.testing import SeaweedFS
 
 SETTINGS = ("MEDIAMILL_", "AWS_")
 
@@ -98,7 +99,7 @@ def test_bad_bucket_setting_names_the_variable(song: Path, local_env: dict[str, 
     assert "'ftp://somewhere' is neither s3://BUCKET nor file:///PATH" in run.stderr
 
 
-def test_against_s3(song: Path, tmp_path: Path, s3_server: S3Server) -> None:
+def test_against_s3(song: Path, tmp_path: Path, s3_server: SeaweedFS) -> None:
     real_name = s3_server.create_bucket(f"cli-{uuid.uuid4().hex[:12]}")
     env = {
         **s3_server.env(),

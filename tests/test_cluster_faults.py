@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from tests.cluster import (
+    MODE_PARAMS,
     Cluster,
     ClusterError,
     Job,
@@ -24,6 +25,9 @@ from tests.cluster import (
     running,
     sandbox_children,
 )
+
+#: Real `mediamill serve` and `mediamill worker` processes, stopped and killed on purpose.
+pytestmark = pytest.mark.slow
 
 OUTPUTS = [
     {"Key": "clip-720p.mp4", "PresetId": "1351620000001-000010"},
@@ -66,7 +70,7 @@ def assert_sandboxes_die(children: list[int], after: str, timeout: float = 1.0) 
         time.sleep(0.05)
 
 
-@pytest.mark.parametrize("mode", ["rabbitmq", "redis"])
+@pytest.mark.parametrize("mode", MODE_PARAMS[1:])
 def test_a_killed_workers_job_is_finished_by_the_other(
     mode: str, request: pytest.FixtureRequest, long_clip: Path, tmp_path: Path
 ) -> None:

@@ -15,7 +15,12 @@ import time
 import uuid
 from pathlib import Path
 
+import pytest
 from tests.cluster import Cluster, check_outputs
+
+#: Real `mediamill serve` and `mediamill worker` processes; the distributed modes of the
+#: ``cluster`` fixture are also marked ``services``.
+pytestmark = pytest.mark.slow
 
 WAV = "1351620000001-300300"
 FLAC = "1351620000001-300110"

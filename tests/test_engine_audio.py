@@ -157,6 +157,7 @@ def test_outputs_start_at_zero_and_aac_priming_is_trimmed(song_mp3: Path, tmp_pa
         stream = container.streams.audio[0]
         assert stream.start_time == 0, "the MP3 decoder's delay is not carried into the output"
         # An edit list hides the encoder's 1024 priming samples: exactly the input's length.
+        assert stream.duration is not None and stream.time_base is not None
         assert float(stream.duration * stream.time_base) == pytest.approx(INPUT_SECONDS, abs=0.005)
 
 

@@ -28,6 +28,8 @@ VIDEO_PRESETS = [
 
 @pytest.fixture(scope="module")
 def video_outputs(clip_720p: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Five video presets (VP8 and VP9 among them) on 3 s of 720p: 10 s or more, so the
+    tests using it are ``slow``."""
     out = tmp_path_factory.mktemp("video-presets")
     requests = [
         OutputRequest(get_system(pid), out / f"{pid}.{get_system(pid).extension}")
@@ -36,6 +38,7 @@ def video_outputs(clip_720p: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     return {r.preset.id: r.path for r in transcode(clip_720p, requests)}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("preset_id", "codec", "profile", "max_w", "max_h", "fps", "kbps"), VIDEO_PRESETS
 )
@@ -63,6 +66,7 @@ def test_video_preset(
     assert d.audio_duration == pytest.approx(CLIP_SECONDS, abs=0.1)
 
 
+@pytest.mark.slow
 def test_keyframe_interval_follows_preset(video_outputs: dict[str, Path]) -> None:
     # 3 s at 29.97 fps with KeyframesMaxDist 90: at most 2 keyframes, not one per input frame.
     d = decode(video_outputs["1351620000001-000010"])

@@ -23,6 +23,9 @@ from tests.serve_process import Answer, Server, read_answer, start_server, stop_
 
 from mediamill import httpserver
 
+#: Each test starts a real `mediamill serve`.
+pytestmark = pytest.mark.slow
+
 BODY_LIMIT_KB = 64
 HEADER_TIMEOUT = 3
 IDLE = 500

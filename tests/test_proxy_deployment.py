@@ -20,6 +20,9 @@ from tests.serve_process import Server, start_server, stop_server
 
 from mediamill.testing.processes import child_env
 
+#: Each test starts a real `mediamill serve`.
+pytestmark = pytest.mark.slow
+
 PUBLIC = "https://media.example.com"
 HOST = "media.example.com"
 PASSWORD = "kettle-lantern-orchid-52"
@@ -28,7 +31,7 @@ PASSWORD = "kettle-lantern-orchid-52"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     root = tmp_path_factory.mktemp("proxy")
-    settings = {"MEDIAMILL_BEHIND_PROXY": "true", "MEDIAMILL_PUBLIC_URL": PUBLIC}
+    settings: dict[str, str] = {"MEDIAMILL_BEHIND_PROXY": "true", "MEDIAMILL_PUBLIC_URL": PUBLIC}
     created = subprocess.run(
         [sys.executable, "-m", "mediamill", "createuser", "root", "--admin", "--password-stdin"],
         input=PASSWORD + "\n",
@@ -38,7 +41,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         timeout=120,
     )
     assert created.returncode == 0, created.stderr
-    running = start_server(root, **settings)
+    running = start_server(root, file_limit=None, **settings)
     yield running
     stop_server(running)
 

@@ -145,6 +145,7 @@ def test_embedded_workers_run_jobs_as_they_are_created(
     assert wait_for(broken, JobStatus.COMPLETE, JobStatus.ERROR).status == JobStatus.ERROR
 
 
+@pytest.mark.slow
 def test_paused_pipeline_keeps_jobs_queued(
     pipeline: Pipeline, short_song: Path, workers: EmbeddedWorkers
 ) -> None:
@@ -156,6 +157,7 @@ def test_paused_pipeline_keeps_jobs_queued(
     assert wait_for(job, JobStatus.COMPLETE, JobStatus.ERROR).status == JobStatus.COMPLETE
 
 
+@pytest.mark.slow
 def test_stopping_workers_releases_the_running_job(pipeline: Pipeline, long_song: Path) -> None:
     pool = EmbeddedWorkers(1)
     pool.start()
@@ -254,5 +256,7 @@ def test_a_deactivated_owners_queued_job_does_not_run(pipeline: Pipeline, short_
     assert runner.run_job(job.id) == JobStatus.ERROR
     job = Job.objects.get(pk=job.pk)
     assert job.status == JobStatus.ERROR
-    assert "account that created it has been deactivated" in job.outputs.first().status_detail
+    output = job.outputs.first()
+    assert output is not None
+    assert "account that created it has been deactivated" in output.status_detail
     assert list(get_bucket("media").list("processed/")) == [], "nothing was transcoded"

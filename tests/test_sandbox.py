@@ -66,6 +66,7 @@ def test_memory_limit() -> None:
         run_isolated(hog_memory, limits=Limits(memory_mb=512, timeout=20))
 
 
+@pytest.mark.slow
 def test_time_limit() -> None:
     started = time.monotonic()
     with pytest.raises(ResourceLimitError, match="longer than"):

@@ -8,6 +8,7 @@ way in â€” CreatePipeline, UpdatePipeline, TestRole, CreateJob and the runner â€
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -49,7 +50,7 @@ def test_bob_cannot_use_alices_buckets(
     put(song, "media/song.mp3", bucket="alice-uploads")
 
     own = {"InputBucket": "bob-in", "Role": ROLE}
-    for settings, bucket in [
+    refused: list[tuple[dict[str, Any], str]] = [
         ({**own, "InputBucket": "alice-uploads", "OutputBucket": "bob-out"}, "alice-uploads"),
         ({**own, "OutputBucket": "alice-media"}, "alice-media"),
         (
@@ -62,18 +63,22 @@ def test_bob_cannot_use_alices_buckets(
         ),
         # Names no one owns resolve to a folder (or MEDIAMILL_BUCKETS's '*' entry): refused too.
         ({**own, "OutputBucket": "anything"}, "anything"),
-    ]:
-        message = _denied(lambda s=settings: et_bob.create_pipeline(Name="b", **s), bucket, "bob")
+    ]
+    for settings, bucket in refused:
+        message = _denied(
+            functools.partial(et_bob.create_pipeline, Name="b", **settings), bucket, "bob"
+        )
         assert "buckets named bob-..." in message
     assert [p["Name"] for p in et_bob.list_pipelines()["Pipelines"]] == []
 
     mine = et_bob.create_pipeline(Name="b", OutputBucket="bob-out", **own)["Pipeline"]
-    for change, bucket in [
+    changes: list[tuple[dict[str, Any], str]] = [
         ({"InputBucket": "alice-uploads"}, "alice-uploads"),
         ({"ContentConfig": {"Bucket": "alice-media"}}, "alice-media"),
         ({"ThumbnailConfig": {"Bucket": "alice-media"}}, "alice-media"),
-    ]:
-        _denied(lambda c=change: et_bob.update_pipeline(Id=mine["Id"], **c), bucket, "bob")
+    ]
+    for change, bucket in changes:
+        _denied(functools.partial(et_bob.update_pipeline, Id=mine["Id"], **change), bucket, "bob")
     assert et_bob.read_pipeline(Id=mine["Id"])["Pipeline"] == mine, "nothing was changed"
 
     # TestRole refuses before probing: not even a local bucket's folder is created.
@@ -82,8 +87,12 @@ def test_bob_cannot_use_alices_buckets(
         ("bob-in", "alice-private", "alice-private"),
     ]:
         _denied(
-            lambda i=input_bucket, o=output_bucket: et_bob.test_role(
-                Role=ROLE, InputBucket=i, OutputBucket=o, Topics=[]
+            functools.partial(
+                et_bob.test_role,
+                Role=ROLE,
+                InputBucket=input_bucket,
+                OutputBucket=output_bucket,
+                Topics=[],
             ),
             bucket,
             "bob",

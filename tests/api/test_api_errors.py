@@ -46,7 +46,7 @@ def test_malformed_ids_are_validation_errors(et: Client) -> None:
 
 def test_unknown_ids_are_not_found(et: Client) -> None:
     unknown = "1351620000000-abcdef"
-    calls = [
+    calls: list[Callable[[], object]] = [
         lambda: et.read_pipeline(Id=unknown),
         lambda: et.read_preset(Id=unknown),
         lambda: et.read_job(Id=unknown),
@@ -134,7 +134,7 @@ def test_unexpected_failures_are_500_json(et: Client, monkeypatch: pytest.Monkey
     monkeypatch.setattr(wire, "pipeline", broken)
     logged: list[logging.LogRecord] = []
     handler = logging.Handler()
-    handler.emit = logged.append  # type: ignore[method-assign]
+    handler.emit = logged.append  # type: ignore[method-assign, assignment]
     logging.getLogger("mediamill.api").addHandler(handler)
     try:
         with pytest.raises(ClientError) as caught:

@@ -43,7 +43,7 @@ class Outcome:
 
 
 class Sender(Protocol):
-    def __call__(self, request: Request, deadline: float) -> Outcome:
+    def __call__(self, request: Request, deadline: float, /) -> Outcome:
         """Send ``request``; the whole exchange within ``deadline`` seconds."""
         ...
 

@@ -29,14 +29,14 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from mediamill.errors import MediamillError
 from mediamill.testing.processes import free_ports, tail
+from mediamill.testing.services import ServiceUnavailable
 
 #: The servers inside ``weed mini``; each gets an HTTP and a gRPC port.
 _SERVERS = ("master", "volume", "filer", "s3", "admin")
 
 
-class SeaweedFSError(MediamillError):
+class SeaweedFSError(ServiceUnavailable):
     """SeaweedFS cannot be run here: weed or boto3 is missing, or weed exited or never got ready."""
 
 

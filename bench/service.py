@@ -13,36 +13,30 @@ Three parts, each run against real processes and servers on this machine:
               (target: under 300 MB each), and RSS growth of a process uploading a 2 GiB
               file to S3 (SeaweedFS) (target: under 100 MB).
 
-    python bench/queue.py [--part latency|makespan|memory|all] [--jobs 30] [--seconds 30] ...
+    python -m bench.service [--part latency|makespan|memory|all] [--jobs 30] [--seconds 30] ...
+    python -m bench.service --smoke     # every part on tiny inputs, once: a few seconds each
 
 Django can be configured for one database per process, so every measurement runs in a child
-process (this script again, with ``--child``) whose environment the parent builds. Inputs
-are synthetic and cached in bench/out/. Results are recorded in docs/benchmarks.md. The
-script always exits 0: it reports whether the targets are met, it does not enforce them.
+process (this module again, with ``--child``) whose environment the parent builds. The
+servers come from ``mediamill.testing``'s starters, as in the tests: a database, a virtual
+host and a SeaweedFS of this run's own. Inputs are synthetic and cached in bench/out/.
+Results are recorded in docs/benchmarks.md. The script exits 0 once it has run: it reports
+whether the targets are met, it does not enforce them; a part that fails exits 1.
 """
 
-# ruff: noqa: E402
 from __future__ import annotations
-
-import os
-import sys
-
-# This script is called queue.py, like the standard library's ``queue`` module, and Python
-# puts the script's folder first on sys.path: every ``import queue`` (mediamill's sandbox,
-# concurrent.futures, kombu) would import this file instead. Keep the folder, for the helper
-# module beside this one, but last (the sandbox child inherits this sys.path).
-_HERE = os.path.dirname(os.path.realpath(__file__))
-sys.path[:] = [p for p in sys.path if os.path.realpath(p or ".") != _HERE] + [_HERE]
 
 import argparse
 import contextlib
 import json
+import os
 import platform
 import resource
 import shutil
 import signal
 import statistics
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -53,11 +47,22 @@ from pathlib import Path
 from typing import Any
 
 import av
+from bench import proc
 
-import servers
-from mediamill.testing import encode_audio
+from mediamill.testing import (
+    PostgresDatabase,
+    RabbitMQVhost,
+    SeaweedFS,
+    ServiceUnavailable,
+    child_env,
+    encode_audio,
+    postgresql,
+    rabbitmq,
+    tail,
+)
 
-OUT_DIR = Path(_HERE) / "out"
+ROOT = Path(__file__).resolve().parent.parent
+OUT_DIR = ROOT / "bench" / "out"
 
 #: The tutorial's job: one MP3 into WAV, FLAC and AAC copies.
 TUTORIAL = (
@@ -109,10 +114,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--keep", action="store_true", help="memory: keep the upload file in bench/out/"
     )
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="every part once on tiny inputs (2 jobs, 2 s inputs, 8 MiB upload): checks that "
+        "the benchmark runs, measures nothing worth recording",
+    )
     parser.add_argument("--child", nargs=2, metavar=("KIND", "REQUEST"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         return child_main(*args.child)
+    if args.smoke:
+        args.jobs, args.idle, args.makespan_jobs, args.seconds = 2, 0.05, 2, 2.0
+        args.hour_seconds, args.upload_mib = 3.0, 8
     if args.jobs < 1 or args.makespan_jobs < 1 or args.workers < 1 or args.seconds <= 0:
         parser.error("--jobs, --makespan-jobs, --workers and --seconds must be positive")
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
@@ -143,7 +157,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for line in verdicts:
         print(line)
     print(f"load now: {load_line()}")
-    return 0
+    return 1 if any(": FAILED" in line for line in verdicts) else 0
 
 
 # --- context -------------------------------------------------------------------------------
@@ -232,7 +246,7 @@ class ChildFailed(Exception):
 
 
 def run_child(kind: str, env: dict[str, str], request: dict[str, Any], folder: Path) -> Any:
-    """Run ``queue.py --child KIND`` with ``env``; its answer (JSON), or ``ChildFailed``.
+    """Run ``bench.service --child KIND`` with ``env``; its answer (JSON), or ``ChildFailed``.
 
     The child's progress lines come through on our stdout; its logs go to a file.
     """
@@ -240,11 +254,12 @@ def run_child(kind: str, env: dict[str, str], request: dict[str, Any], folder: P
     result_path = folder / f"{kind}-result.json"
     log = folder / f"{kind}.log"
     request_path.write_text(json.dumps({**request, "result": str(result_path)}))
-    command = [sys.executable, os.path.realpath(__file__), "--child", kind, str(request_path)]
+    command = [sys.executable, "-m", "bench.service", "--child", kind, str(request_path)]
+    env = {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))}
     with open(log, "ab") as stderr:
         status = subprocess.run(command, env=env, stderr=stderr, cwd=folder).returncode
     if status != 0 or not result_path.exists():
-        raise ChildFailed(f"child {kind} exited with status {status}:\n{servers.tail(log)}")
+        raise ChildFailed(f"child {kind} exited with status {status}:\n{tail(log)}")
     return json.loads(result_path.read_text())
 
 
@@ -268,9 +283,9 @@ class Worker:
         deadline = time.monotonic() + timeout
         while " ready." not in self.log.read_text(errors="replace"):
             if self.process.poll() is not None:
-                raise ChildFailed(f"mediamill worker exited:\n{servers.tail(self.log)}")
+                raise ChildFailed(f"mediamill worker exited:\n{tail(self.log)}")
             if time.monotonic() > deadline:
-                raise ChildFailed(f"mediamill worker not ready:\n{servers.tail(self.log)}")
+                raise ChildFailed(f"mediamill worker not ready:\n{tail(self.log)}")
             time.sleep(0.1)
 
     def stop(self) -> None:
@@ -310,8 +325,8 @@ def part_latency(jobs: int, modes: Sequence[str], idle: float) -> list[str]:
             results[mode] = (latency_embedded if mode == "embedded" else latency_celery)(
                 song, jobs, idle
             )
-        except (servers.Unavailable, ChildFailed) as exc:
-            what = "SKIPPED" if isinstance(exc, servers.Unavailable) else "FAILED"
+        except (ServiceUnavailable, ChildFailed) as exc:
+            what = "SKIPPED" if isinstance(exc, ServiceUnavailable) else "FAILED"
             print(f"{what} {mode}: {exc}")
             verdicts.append(f"latency {mode}: {what} ({str(exc).splitlines()[0]})")
     if not results:
@@ -348,7 +363,7 @@ def part_latency(jobs: int, modes: Sequence[str], idle: float) -> list[str]:
 
 def latency_embedded(song: Path, jobs: int, idle: float) -> dict[str, Any]:
     with scratch("mm-bench-embedded-") as root:
-        env = servers.child_env({"MEDIAMILL_DATA_DIR": str(root / "data")})
+        env = child_env({"MEDIAMILL_DATA_DIR": str(root / "data")})
         request = {"mode": "embedded", "input": str(song), "jobs": jobs, "idle": idle}
         request |= {"input_bucket": "bench-in", "output_bucket": "bench-out"}
         result: dict[str, Any] = run_child("latency", env, request, root)
@@ -356,19 +371,18 @@ def latency_embedded(song: Path, jobs: int, idle: float) -> dict[str, Any]:
 
 
 def latency_celery(song: Path, jobs: int, idle: float) -> dict[str, Any]:
-    _, pg_version = servers.postgres_server()
-    rabbit_version = servers.rabbitmq_version()
-    name = f"mediamill_bench_{os.getpid()}"
+    _, pg_version = postgresql.find_server()
+    rabbit_version = rabbitmq.server_version()
     with contextlib.ExitStack() as stack:
         root = stack.enter_context(scratch("mm-bench-celery-"))
-        s3 = stack.enter_context(servers.seaweedfs())
+        s3 = stack.enter_context(SeaweedFS(startup_timeout=60))
         print(
             f"PostgreSQL {pg_version}, RabbitMQ {rabbit_version}, SeaweedFS {s3.version}; "
             "`mediamill worker -c 1` (buckets on SeaweedFS)",
             flush=True,
         )
-        database = stack.enter_context(servers.postgres_database(name))
-        broker = stack.enter_context(servers.rabbitmq_vhost(name))
+        database = stack.enter_context(PostgresDatabase("bench")).url
+        broker = stack.enter_context(RabbitMQVhost("bench")).url
         buckets = (f"mm-bench-{os.getpid()}-in", f"mm-bench-{os.getpid()}-out")
         for bucket in buckets:
             s3.client().create_bucket(Bucket=bucket)
@@ -379,11 +393,11 @@ def latency_celery(song: Path, jobs: int, idle: float) -> dict[str, Any]:
             **s3.env(),
         }
         # The worker has a data folder of its own, as if on another machine.
-        worker_env = servers.child_env({**settings, "MEDIAMILL_DATA_DIR": str(root / "worker")})
+        worker_env = child_env({**settings, "MEDIAMILL_DATA_DIR": str(root / "worker")})
         worker = Worker(worker_env, root / "worker.log")
         stack.callback(worker.stop)
         worker.wait_ready()
-        env = servers.child_env({**settings, "MEDIAMILL_DATA_DIR": str(root / "client")})
+        env = child_env({**settings, "MEDIAMILL_DATA_DIR": str(root / "client")})
         request = {"mode": "celery", "input": str(song), "jobs": jobs, "idle": idle}
         request |= {"input_bucket": buckets[0], "output_bucket": buckets[1]}
         result: dict[str, Any] = run_child("latency", env, request, root)
@@ -402,7 +416,7 @@ def part_makespan(count: int, seconds: float, workers: int) -> list[str]:
     )
     inputs = [make_mp3(seconds, seed) for seed in range(1, count + 1)]
     with scratch("mm-bench-makespan-") as root:
-        env = servers.child_env({"MEDIAMILL_DATA_DIR": str(root / "data")})
+        env = child_env({"MEDIAMILL_DATA_DIR": str(root / "data")})
         request = {"inputs": [str(p) for p in inputs], "workers": workers}
         request |= {"input_bucket": "bench-in", "output_bucket": "bench-out"}
         result = run_child("makespan", env, request, root)
@@ -490,7 +504,7 @@ def memory_transcode(seconds: float) -> list[str]:
     )
     song = make_mp3(seconds)
     with scratch("mm-bench-memory-") as root:
-        env = servers.child_env(
+        env = child_env(
             {
                 "MEDIAMILL_DATA_DIR": str(root / "data"),
                 # The input bucket is bench/out itself: the worker reads the input in place.
@@ -555,13 +569,13 @@ def memory_upload(mib: int, keep: bool) -> list[str]:
         with contextlib.ExitStack() as stack:
             root = stack.enter_context(scratch("mm-bench-upload-"))
             try:
-                s3 = stack.enter_context(servers.seaweedfs())
-            except servers.Unavailable as exc:
+                s3 = stack.enter_context(SeaweedFS(startup_timeout=60))
+            except ServiceUnavailable as exc:
                 print(f"SKIPPED: {exc}")
                 return [f"memory upload: SKIPPED ({str(exc).splitlines()[0]})"]
             print(f"SeaweedFS {s3.version}", flush=True)
             s3.client().create_bucket(Bucket="mm-bench-big")
-            env = servers.child_env(
+            env = child_env(
                 {
                     "MEDIAMILL_DATA_DIR": str(root / "data"),
                     "MEDIAMILL_BUCKETS": "big=s3://mm-bench-big",
@@ -740,7 +754,7 @@ def _times(ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     rows = Job.objects.filter(pk__in=ids).values(
         "id", "submit_time_millis", "start_time_millis", "finish_time_millis", "claimed_by"
     )
-    return {row["id"]: row for row in rows}
+    return {row["id"]: dict(row) for row in rows}
 
 
 def child_latency(request: dict[str, Any]) -> dict[str, Any]:
@@ -894,9 +908,9 @@ def child_memory(request: dict[str, Any]) -> dict[str, Any]:
     workers = EmbeddedWorkers(1)
     workers.start()
     time.sleep(1.0)
-    before_kib = servers.status_kib("self", "VmRSS")
+    before_kib = proc.status_kib("self", "VmRSS")
     try:
-        with servers.RssSampler() as sampler:
+        with proc.RssSampler() as sampler:
             job_id = _create(pipeline_id, request["input"], TUTORIAL, "memory/")
             print("   job submitted; transcoding ...", flush=True)
             finished.wait([job_id], 3600)
@@ -910,7 +924,7 @@ def child_memory(request: dict[str, Any]) -> dict[str, Any]:
             {"key": o.key, "file_size": o.file_size, "duration": o.duration} for o in outputs
         ],
         "before_kib": before_kib,
-        "hwm_kib": servers.status_kib("self", "VmHWM"),
+        "hwm_kib": proc.status_kib("self", "VmHWM"),
         "own_peak_kib": sampler.own_peak_kib,
         "child_peak_kib": sampler.child_peak_kib,
         "sum_peak_kib": sampler.sum_peak_kib,
@@ -945,9 +959,9 @@ def child_upload(request: dict[str, Any]) -> dict[str, Any]:
     # bucket, not to the upload whose growth is measured.
     bucket.write("warm-up", io.BytesIO(b"x" * 1024))
     gc.collect()
-    before_kib = servers.status_kib("self", "VmRSS") or 0
+    before_kib = proc.status_kib("self", "VmRSS") or 0
     key = f"big-{request['how']}.bin"
-    with servers.RssSampler() as sampler:
+    with proc.RssSampler() as sampler:
         started = time.perf_counter()
         if request["how"] == "upload_file":
             size = bucket.upload_file(key, request["path"])
@@ -960,7 +974,7 @@ def child_upload(request: dict[str, Any]) -> dict[str, Any]:
         raise RuntimeError(f"stored {stored} bytes, sent {size}")
     bucket.delete(key)
     bucket.delete("warm-up")
-    peak = max(sampler.own_peak_kib, servers.status_kib("self", "VmHWM") or 0)
+    peak = max(sampler.own_peak_kib, proc.status_kib("self", "VmHWM") or 0)
     print(
         f"   {request['how']}: {size / MB:.0f} MB in {seconds:.1f} s, RSS {before_kib / 1024:.0f} "
         f"-> peak {peak / 1024:.0f} MiB",
