@@ -12,23 +12,43 @@ from pathlib import Path
 from typing import BinaryIO
 
 from mediamill.buckets.keys import validate_bucket_name, validate_key
-from mediamill.errors import ObjectNotFoundError, OutputError
+from mediamill.errors import (
+    InvalidKeyError,
+    ObjectExistsError,
+    ObjectNotFoundError,
+    OutputError,
+)
 
 CHUNK_SIZE = 8 * 1024 * 1024
 """Bytes moved per read or write when copying a stream; the most a copy holds in memory."""
 
 # Temporary files sit beside their final name until complete, e.g. ".song.mp3.1a2b3c4d5e6f.part"
-# (the engine names its outputs the same way).
+# (the engine names its outputs the same way). A writer may put a tag (a job's ID) before the
+# random part, ".song.mp3.1748000000000-abcdef.1a2b3c4d5e6f.part", so that what a dead writer
+# left can be told from what a live one is still writing (``Bucket.remove_temporary``).
 _TEMP_NAME = re.compile(r"\..*\.[0-9a-f]{12}\.part", re.S)
+_TAG = re.compile(r"[A-Za-z0-9-]{1,40}")
 
 
-def temp_name(final_name: str) -> str:
+def temp_name(final_name: str, tag: str = "") -> str:
     # The final name is shortened so the temporary one stays within NAME_MAX (255 bytes).
-    return f".{final_name[:100]}.{uuid.uuid4().hex[:12]}.part"
+    return f"{temp_prefix(final_name, tag)}{uuid.uuid4().hex[:12]}.part"
+
+
+def temp_prefix(final_name: str, tag: str = "") -> str:
+    """What every temporary name of ``final_name`` written with ``tag`` starts with."""
+    if tag and not _TAG.fullmatch(tag):
+        raise ValueError(f"a temporary-name tag is 1-40 letters, digits and '-', not {tag!r}")
+    return f".{final_name[:100]}.{tag + '.' if tag else ''}"
 
 
 def is_temp_name(name: str) -> bool:
     return _TEMP_NAME.fullmatch(name) is not None
+
+
+def folder_in_the_way(key: str) -> InvalidKeyError:
+    """The error for a key that names a folder of other objects (``a`` when ``a/b`` exists)."""
+    return InvalidKeyError(key, f"{key!r} is a folder holding other objects ({key + '/...'!r})")
 
 
 def copy_stream(source: BinaryIO, target: BinaryIO, chunk_size: int = CHUNK_SIZE) -> int:
@@ -61,11 +81,38 @@ class Bucket(abc.ABC):
         """
 
     @abc.abstractmethod
-    def write(self, key: str, stream: BinaryIO) -> int:
+    def write(self, key: str, stream: BinaryIO, *, overwrite: bool = True, tag: str = "") -> int:
         """Store what ``stream`` yields under ``key``, replacing any object there.
 
         Returns the number of bytes stored. If ``stream`` raises, nothing is stored.
+
+        With ``overwrite=False`` the object is created only if the key is free at the moment
+        it appears (create-if-absent, not check-then-write): otherwise ``ObjectExistsError``
+        (code 3002) and nothing is stored, even when another writer took the key while this
+        one was copying. ``InvalidKeyError`` when the key cannot be an object here because of
+        another (``a`` is a folder holding ``a/b``, or ``a`` is an object and the key is
+        ``a/b``). ``tag`` (a job's ID) goes into the name of any temporary file, so
+        ``remove_temporary`` can find what a killed writer left.
         """
+
+    def check_creatable(self, key: str) -> None:
+        """Raise if ``write(key, ..., overwrite=False)`` is bound to fail; return otherwise.
+
+        ``ObjectExistsError`` when an object has the key, ``InvalidKeyError`` when other
+        objects make the key impossible. A check ahead of work, not a reservation: the write
+        itself checks again.
+        """
+        if self.exists(key):
+            raise ObjectExistsError(self.name, key)
+
+    def remove_temporary(self, key: str, tag: str) -> list[str]:
+        """Remove the temporary files of writes of ``key`` tagged ``tag``; return their names.
+
+        For a writer that was killed mid-write (its temporary files stay beside the final
+        name). Call it only when no live writer uses ``tag``. Buckets without visible
+        temporary files (S3: an unfinished upload is not an object) have nothing to remove.
+        """
+        return []
 
     @abc.abstractmethod
     def size(self, key: str) -> int:
@@ -104,10 +151,12 @@ class Bucket(abc.ABC):
         """
         return None
 
-    def upload_file(self, key: str, path: str | os.PathLike[str]) -> int:
-        """Store a local file under ``key``; returns its size."""
+    def upload_file(
+        self, key: str, path: str | os.PathLike[str], *, overwrite: bool = True, tag: str = ""
+    ) -> int:
+        """Store a local file under ``key``; returns its size. Options as for ``write``."""
         with open(path, "rb") as source:
-            return self.write(key, source)
+            return self.write(key, source, overwrite=overwrite, tag=tag)
 
     def download_file(
         self, key: str, path: str | os.PathLike[str], *, overwrite: bool = True

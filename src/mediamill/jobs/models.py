@@ -237,3 +237,33 @@ class JobOutput(models.Model):
     @property
     def wire_id(self) -> str:
         return str(self.index)
+
+
+class ClaimState(models.TextChoices):
+    CLAIMED = "Claimed"  # nothing written yet
+    WRITING = "Writing"  # a write started; it may have landed
+    WRITTEN = "Written"  # the object under the key is this job's
+
+
+class OutputClaim(models.Model):
+    """One job's hold on one output key of one bucket while it stores its outputs.
+
+    The unique constraint makes two jobs publishing the same key exclusive whatever the
+    storage can do, and the state tells a job run again after a crash which objects its
+    earlier attempt stored (``jobs.publish``). Claims are released when the job finishes.
+    """
+
+    bucket = models.CharField(max_length=255)
+    key = models.CharField(max_length=255)
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="output_claims")
+    state = models.CharField(max_length=8, choices=ClaimState.choices, default=ClaimState.CLAIMED)
+    created = models.BigIntegerField(default=now_ms)
+
+    class Meta:
+        ordering = ("bucket", "key")
+        constraints = (
+            models.UniqueConstraint(fields=["bucket", "key"], name="jobs_outputclaim_unique_key"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.bucket}/{self.key} for job {self.job_id}"
