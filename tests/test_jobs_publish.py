@@ -263,3 +263,24 @@ def test_a_part_left_by_kill_9_is_removed_once_the_lease_expires(
     assert publish.remove_stale_claims() == 1
     assert list(folder.iterdir()) == []
     assert OutputClaim.objects.filter(job=job).exists(), "kept for the job's next attempt"
+
+
+def test_the_next_start_removes_what_a_killed_worker_left(
+    pipeline: Pipeline, songs: dict[str, Path]
+) -> None:
+    """``mediamill serve`` starting its workers: a job abandoned mid-store, now in Error."""
+    from mediamill.workers.embedded import EmbeddedWorkers
+
+    media = get_bucket("media")
+    job = submit(pipeline, songs["alice"], "alice", [("out/one.wav", WAV), ("out/two.wav", WAV)])
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.ERROR)
+    media.write("out/one.wav", io.BytesIO(b"stored before the kill"))
+    OutputClaim.objects.create(bucket="media", key="out/one.wav", job=job, state="Written")
+    OutputClaim.objects.create(bucket="media", key="out/two.wav", job=job, state="Writing")
+    part = media.root / "out" / temp_name("two.wav", job.id)  # type: ignore[attr-defined]
+    part.write_bytes(b"half")
+    pool = EmbeddedWorkers(1)
+    pool.start()
+    pool.stop()
+    assert list((media.root / "out").iterdir()) == []  # type: ignore[attr-defined]
+    assert not OutputClaim.objects.exists()

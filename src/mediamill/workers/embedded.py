@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db import close_old_connections, connection
 
-from mediamill.jobs import runner, service
+from mediamill.jobs import publish, runner, service
 from mediamill.jobs.models import JobStatus
 from mediamill.jobs.signals import job_state_changed
 
@@ -38,6 +38,7 @@ class EmbeddedWorkers:
         removed = runner.remove_stale_work_dirs()
         if removed:
             log.info("removed %d work folder(s) left by stopped workers", len(removed))
+        publish.remove_stale_claims()  # and unfinished outputs they were storing
         job_state_changed.connect(self._on_state_changed, dispatch_uid=f"embedded-{id(self)}")
         for n in range(self.count):
             thread = threading.Thread(target=self._loop, name=f"mediamill-worker-{n}", daemon=True)
@@ -81,6 +82,7 @@ class EmbeddedWorkers:
         close_old_connections()
         try:
             service.expire_leases()
+            publish.remove_stale_claims()
             candidates = service.runnable_jobs(limit=self.count * 2) + service.recoverable_jobs(
                 limit=self.count
             )
