@@ -267,3 +267,33 @@ class OutputClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bucket}/{self.key} for job {self.job_id}"
+
+
+class UserLimits(models.Model):
+    """An administrator's per-user values for the limits of ``jobs.quotas``.
+
+    An empty field means the setting's value (``MEDIAMILL_USER_MAX_...``); 0 means no limit.
+    """
+
+    user = models.OneToOneField(
+        django_settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="job_limits",
+    )
+    max_jobs_in_flight = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Empty: MEDIAMILL_USER_MAX_JOBS_IN_FLIGHT. 0: no limit."
+    )
+    max_jobs_per_minute = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Empty: MEDIAMILL_USER_MAX_JOBS_PER_MINUTE. 0: no limit."
+    )
+    max_stored_mb = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="Empty: MEDIAMILL_USER_MAX_STORED_MB. 0: no limit."
+    )
+
+    class Meta:
+        verbose_name = "user limits"
+        verbose_name_plural = "user limits"
+
+    def __str__(self) -> str:
+        return f"limits of {self.user}"

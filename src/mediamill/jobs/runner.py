@@ -37,7 +37,7 @@ from mediamill.errors import (
     ObjectNotFoundError,
     TranscodeError,
 )
-from mediamill.jobs import bucket_access, publish, service
+from mediamill.jobs import bucket_access, publish, quotas, service
 from mediamill.jobs.lookup import resolve_preset
 from mediamill.jobs.models import Job, JobStatus, now_ms
 from mediamill.sandbox import CancelToken
@@ -125,6 +125,7 @@ def _execute(job: Job, worker_id: str, cancel: CancelToken) -> dict[int, OutputS
         files = [
             (job.output_key_prefix + o.key, r.path) for o, r in zip(outputs, results, strict=True)
         ]
+        quotas.check_can_store(job.owner, sum(r.stats.file_size for r in results))
         publish.publish_outputs(job, target_bucket, files, cancel)  # never replaces an object
         return {o.index: r.stats for o, r in zip(outputs, results, strict=True)}
 
