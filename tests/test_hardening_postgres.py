@@ -1,10 +1,12 @@
-"""The hostile request bodies again, with the server on a real PostgreSQL database.
+"""Hostile request bodies, output claims and per-user limits again, on a real PostgreSQL.
 
 PostgreSQL refuses NUL in text columns ("A string literal cannot contain NUL"), which made
-CreatePipeline with a NUL in its name a 500 there while SQLite stored it. This runs
-tests/api/test_api_hostile_bodies.py in a child pytest against PostgreSQL, as
-tests/test_jobs_postgres.py does for the database tests; skipped without a server unless
-MEDIAMILL_REQUIRE_SERVICES=1.
+CreatePipeline with a NUL in its name a 500 there while SQLite stored it; and on PostgreSQL
+two jobs claiming one output key really run in parallel. This runs ``MODULES`` in a child
+pytest against PostgreSQL (database ``quotas_test`` on the server; Django makes its own test
+database beside it), as tests/test_jobs_postgres.py does for the database tests; skipped
+without a server unless MEDIAMILL_REQUIRE_SERVICES=1. The S3 variants are left to the
+SQLite run: the storage does not depend on the database.
 """
 
 from __future__ import annotations
@@ -16,8 +18,12 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-MODULE = "tests/api/test_api_hostile_bodies.py"
+ROOT = Path(__file__).resolve().parent.parent
+MODULES = [
+    "tests/api/test_api_hostile_bodies.py",
+    "tests/test_jobs_publish.py",
+    "tests/api/test_api_quotas.py",
+]
 SERVER = os.environ.get("MEDIAMILL_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
 DATABASE = "quotas_test"
 
@@ -41,12 +47,12 @@ def _database_url() -> str:
     return SERVER.rsplit("/", 1)[0] + "/" + DATABASE
 
 
-def test_hostile_bodies_are_400_on_postgresql() -> None:
+def test_bodies_claims_and_limits_on_postgresql() -> None:
     if os.environ.get("MEDIAMILL_TEST_DATABASE_URL"):
         pytest.skip("this run is already on another database")
     env = dict(os.environ, MEDIAMILL_TEST_DATABASE_URL=_database_url())
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", MODULE],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "not s3", *MODULES],
         cwd=ROOT,
         env=env,
         capture_output=True,
