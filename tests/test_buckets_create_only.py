@@ -177,3 +177,28 @@ def test_temporary_files_of_a_tag_are_removed(tmp_path: Path) -> None:
     )
     assert bucket.remove_temporary("missing/x.wav", "1700000000000-dead00") == []
     assert list(bucket.list()) == ["out/song.wav"], "parts are never listed as objects"
+
+
+def test_without_hard_links_the_name_is_reserved_with_o_excl(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file system without hard links (some network and FUSE ones) cannot be mounted in
+    a test, so link() is made to fail as it does there (EPERM): a stand-in, said here."""
+    import errno
+
+    def no_links(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    bucket = LocalBucket("media", tmp_path / "media")
+    bucket.write("song.wav", io.BytesIO(b"first"), overwrite=False)
+    with pytest.raises(ObjectExistsError):
+        bucket.write("song.wav", io.BytesIO(b"second"), overwrite=False)
+
+    def someone_else() -> None:
+        bucket.write("late.wav", io.BytesIO(b"theirs"))
+
+    with pytest.raises(ObjectExistsError):
+        bucket.write("late.wav", Hooked(b"mine", someone_else), overwrite=False)  # type: ignore[arg-type]
+    assert (read(bucket, "song.wav"), read(bucket, "late.wav")) == (b"first", b"theirs")
+    assert sorted(p.name for p in bucket.root.iterdir()) == ["late.wav", "song.wav"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import abc
 import contextlib
+import errno
 import os
 import re
 import uuid
@@ -196,13 +197,31 @@ def _publish(temp: Path, final: Path, overwrite: bool) -> None:
     if overwrite:
         os.replace(temp, final)
         return
-    # A hard link fails if the name exists, so no file created meanwhile is replaced.
     try:
-        os.link(temp, final)
+        rename_new(temp, final)
     except FileExistsError as exc:
         raise OutputError(f"{str(final)!r} already exists", code=3002) from exc
-    except OSError:
-        # No hard links on this file system (some network and FUSE ones): check, then rename.
-        if os.path.lexists(final):
-            raise OutputError(f"{str(final)!r} already exists", code=3002) from None
-        os.replace(temp, final)
+
+
+# link() errors meaning "this file system has no hard links", not "this name is taken".
+_NO_HARD_LINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EMLINK}
+
+
+def rename_new(temp: Path, final: Path) -> None:
+    """Give the file ``temp`` the name ``final`` only if no file has it (``FileExistsError``).
+
+    link() fails when the name exists, atomically, whatever appeared meanwhile; ``temp`` is
+    left for the caller to remove. File systems without hard links (some network and FUSE
+    ones) get an empty file created with O_EXCL, which reserves the name, then the rename:
+    never a replacement, but a reader may see the empty file for that moment.
+    """
+    try:
+        os.link(temp, final)
+        return
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        if exc.errno not in _NO_HARD_LINKS:
+            raise
+    os.close(os.open(final, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+    os.replace(temp, final)

@@ -8,7 +8,6 @@ symbolic link inside the folder that points elsewhere, which no key check can se
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import stat
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ from mediamill.buckets.base import (
     copy_stream,
     folder_in_the_way,
     is_temp_name,
+    rename_new,
     temp_name,
     temp_prefix,
 )
@@ -91,26 +91,11 @@ class LocalBucket(Bucket):
         return size
 
     def _create(self, temp: Path, final: Path, key: str) -> None:
-        """Give ``temp`` the name ``final`` only if nothing has it: create-if-absent.
-
-        link() fails when the name exists, atomically, whatever appeared since the check in
-        ``write``. File systems without hard links (some network and FUSE ones) get an empty
-        file created with O_EXCL, which reserves the name, then the rename: never a
-        replacement, but readers may see the empty file for that moment.
-        """
+        """Create-if-absent: ``base.rename_new``, with a taken name mapped to our errors."""
         try:
-            os.link(temp, final)
-            return
+            rename_new(temp, final)
         except FileExistsError as exc:
             raise self._taken(final, key) from exc
-        except OSError as exc:
-            if exc.errno not in _NO_HARD_LINKS:
-                raise
-        try:
-            os.close(os.open(final, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
-        except FileExistsError as exc:
-            raise self._taken(final, key) from exc
-        os.replace(temp, final)
 
     def _taken(self, final: Path, key: str) -> MediamillError:
         if _is_folder(final):
@@ -267,10 +252,6 @@ class LocalBucket(Bucket):
     def _error(self, action: str, key: str, exc: OSError) -> BucketError:
         reason = exc.strerror or str(exc)
         return BucketError(f"cannot {action} {key!r} in bucket {self.name!r}: {reason}")
-
-
-# link() errors meaning "this file system has no hard links", not "this name is taken".
-_NO_HARD_LINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EMLINK}
 
 
 def _is_folder(path: Path) -> bool:
