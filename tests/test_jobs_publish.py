@@ -84,6 +84,11 @@ def user(name: str) -> User:
     return found if found is not None else tutorial_user(name)
 
 
+def read_all(bucket: Bucket, key: str) -> bytes:
+    with bucket.open_read(key) as stream:
+        return stream.read()
+
+
 def duration_of(bucket: Bucket, key: str, tmp_path: Path) -> float:
     local = tmp_path / f"check-{uuid.uuid4().hex[:8]}{Path(key).suffix}"
     bucket.download_file(key, local)
@@ -118,13 +123,10 @@ def test_two_users_racing_for_one_key_one_wins(
     assert not OutputClaim.objects.exists(), "claims are released when jobs finish"
 
 
-def test_a_later_job_fails_without_replacing_or_leaving_anything(
+def test_a_later_job_fails_without_replacing_anything(
     pipeline: Pipeline, songs: dict[str, Path], media: Bucket, tmp_path: Path
 ) -> None:
-    """The first job has finished: the key is taken in the bucket itself, not by a claim.
-
-    The second stores its first output, then finds its second taken: the first is removed.
-    """
+    """The first job has finished: the key is taken in the bucket itself, not by a claim."""
     first = submit(pipeline, songs["alice"], "alice", [("shared.wav", WAV)])
     second = submit(pipeline, songs["bob"], "bob", [("b-only.flac", FLAC), ("shared.wav", WAV)])
     assert runner.run_job(first.id) == JobStatus.COMPLETE
@@ -135,6 +137,34 @@ def test_a_later_job_fails_without_replacing_or_leaving_anything(
     assert duration_of(media, "shared.wav", tmp_path) == pytest.approx(2.0, abs=0.1)
     assert list(media.list()) == ["shared.wav"]
     assert all(o.status == JobStatus.ERROR for o in second.outputs.all())
+
+
+def test_a_key_taken_while_storing_leaves_nothing_half_published(
+    pipeline: Pipeline,
+    songs: dict[str, Path],
+    media: Bucket,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Someone stores the job's second key just after the job stored its first: the job
+    fails with 3002, its first output is removed, and the other writer's object is kept.
+    (The bucket is real; only the moment the other writer acts is arranged.)"""
+    job = submit(pipeline, songs["bob"], "bob", [("first.flac", FLAC), ("second.wav", WAV)])
+    upload = type(media).upload_file
+
+    def then_someone_else(self: Bucket, key: str, path: Path, **options: object) -> int:
+        size = upload(self, key, path, **options)  # type: ignore[arg-type]
+        if key == "first.flac":
+            self.write("second.wav", io.BytesIO(b"theirs"))
+        return size
+
+    monkeypatch.setattr(type(media), "upload_file", then_someone_else)
+    assert runner.run_job(job.id) == JobStatus.ERROR
+    detail = Job.objects.get(pk=job.pk).status_detail
+    assert detail.startswith("3002 ") and "'second.wav'" in detail
+    assert list(media.list()) == ["second.wav"]
+    assert read_all(media, "second.wav") == b"theirs"
+    assert not OutputClaim.objects.exists()
 
 
 def test_a_key_claimed_by_a_running_job_fails_the_other_at_once(

@@ -77,6 +77,12 @@ def publish_outputs(
     states = _claim(job.id, bucket, keys)
     for key in keys:  # what an earlier attempt of this job, killed mid-write, left
         bucket.remove_temporary(key, job.id)
+    for key in keys:  # refuse before storing any, in the usual case: taken long before
+        if states[key] == ClaimState.CLAIMED:
+            try:
+                bucket.check_creatable(key)
+            except (ObjectExistsError, InvalidKeyError) as exc:
+                raise _taken(exc, bucket.name) from exc
     for key, path in files:
         if cancel.is_set():
             raise CanceledError("stopped while storing outputs")
