@@ -48,13 +48,14 @@ def test_two_users_one_key_in_a_shared_bucket(
     bobs_client = client_for(bob)
     bobs = create(bobs_client, new_pipeline(bobs_client)["Id"], "shared/song.wav")
     assert runner.run_job(alices) == "Complete"
+    stored = get_bucket("media").local_path("shared/song.wav")
+    assert stored is not None
+    before = stored.stat()
     assert runner.run_job(bobs) == "Error"
+    after = stored.stat()  # the same file, untouched (same input: the bytes would be equal)
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
     output = bobs_client.read_job(Id=bobs)["Job"]["Outputs"][0]
     assert output["Status"] == "Error"
     assert output["StatusDetail"].startswith("3002 ")
     assert "'shared/song.wav' cannot be stored in bucket 'media'" in output["StatusDetail"]
     assert et.read_job(Id=alices)["Job"]["Status"] == "Complete"
-    assert (
-        get_bucket("media").size("shared/song.wav")
-        == (et.read_job(Id=alices)["Job"]["Outputs"][0]["FileSize"])
-    )
