@@ -251,8 +251,15 @@ def client(server: Server) -> Any:
 
 
 def start_server(data: Path) -> Server:
-    # Only the data folder: no setting of the caller's (a broker, a database) leaks in.
-    env = child_env({"MEDIAMILL_DATA_DIR": str(data)})
+    # Only the data folder: no setting of the caller's (a broker, a database) leaks in. This
+    # measures request latency: the per-user job limits would refuse most of the jobs.
+    env = child_env(
+        {
+            "MEDIAMILL_DATA_DIR": str(data),
+            "MEDIAMILL_USER_MAX_JOBS_PER_MINUTE": "0",
+            "MEDIAMILL_USER_MAX_JOBS_IN_FLIGHT": "0",
+        }
+    )
     mediamill = [sys.executable, "-m", "mediamill"]
     subprocess.run(
         [*mediamill, "createuser", USER, "--password-stdin"],

@@ -235,13 +235,15 @@ def test_temporary_names_are_reserved(bucket: LocalBucket) -> None:
         bucket.write("a/.song.mp3.0123456789ab.part", io.BytesIO(b"x"))
 
 
-def test_write_conflicts_become_bucket_errors(bucket: LocalBucket) -> None:
+def test_write_conflicts_become_invalid_key_errors(bucket: LocalBucket) -> None:
     bucket.write("a", io.BytesIO(b"a file"))
-    with pytest.raises(BucketError, match="cannot write 'a/b' in bucket 'media'"):
+    with pytest.raises(InvalidKeyError, match="'a' is an object, so it cannot also be a folder"):
         bucket.write("a/b", io.BytesIO(b"x"))  # "a" is a file, it cannot be a folder too
     bucket.write("c/d", io.BytesIO(b"x"))
-    with pytest.raises(BucketError, match="cannot write 'c'"):
+    with pytest.raises(InvalidKeyError, match="'c' is a folder holding other objects"):
         bucket.write("c", io.BytesIO(b"x"))
+    with pytest.raises(InvalidKeyError, match="'c' is a folder"):
+        bucket.write("c", io.BytesIO(b"x"), overwrite=False)
     assert sorted(bucket.list()) == ["a", "c/d"]
 
 

@@ -54,8 +54,8 @@ def put(path: Path, key: str = "media/song.mp3") -> str:
     return key
 
 
-def create(pipeline: Pipeline, key: str = "media/song.mp3") -> Job:
-    return service.create_job(pipeline.id, {"Key": key}, OUTPUTS, output_key_prefix="processed/")
+def create(pipeline: Pipeline, key: str = "media/song.mp3", prefix: str = "processed/") -> Job:
+    return service.create_job(pipeline.id, {"Key": key}, OUTPUTS, output_key_prefix=prefix)
 
 
 def wait_for(job: Job, *statuses: str, timeout: float = 60.0) -> Job:
@@ -138,7 +138,7 @@ def test_embedded_workers_run_jobs_as_they_are_created(
 ) -> None:
     bad = tmp_path / "bad.mp3"
     bad.write_bytes(short_song.read_bytes()[:2000])
-    jobs = [create(pipeline, put(short_song, f"media/{n}.mp3")) for n in range(3)]
+    jobs = [create(pipeline, put(short_song, f"media/{n}.mp3"), f"out/{n}/") for n in range(3)]
     broken = create(pipeline, put(bad, "media/broken.mp3"))
     for job in jobs:
         assert wait_for(job, JobStatus.COMPLETE, JobStatus.ERROR).status == JobStatus.COMPLETE

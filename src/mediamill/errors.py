@@ -16,6 +16,7 @@
     │   └── ResourceLimitError      decoding exceeded its memory or time limit
     ├── TranscodeError              an output could not be encoded (.code: 9000 family)
     ├── OutputError                 an output could not be written (exists, unwritable)
+    │   └── ObjectExistsError       ... because an object already has its key (.code 3002)
     ├── BucketError                 a bucket cannot be reached or refused the request
     │   ├── InvalidKeyError         an object key is not allowed (.code 1000)
     │   └── ObjectNotFoundError     no object has that key (.code 3001)
@@ -131,6 +132,18 @@ class TranscodeError(MediamillError):
 
 class OutputError(MediamillError):
     code = 3002
+
+
+class ObjectExistsError(OutputError):
+    """A write that must not replace anything found an object under its key."""
+
+    code = 3002
+
+    def __init__(self, bucket: str, key: str, detail: str = "") -> None:
+        message = f"an object {key!r} already exists in bucket {bucket!r}"
+        super().__init__(f"{message}: {detail}" if detail else message)
+        self.bucket = bucket
+        self.key = key
 
 
 class BucketError(MediamillError):

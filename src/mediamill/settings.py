@@ -40,6 +40,22 @@ def _positive_float(value: str) -> float:
     return number
 
 
+def _non_negative_int(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise ValueError("must be 0 or a positive integer")
+    return number
+
+
+def _boolean(value: str) -> bool:
+    word = value.strip().lower()
+    if word in ("1", "true", "yes", "on"):
+        return True
+    if word in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError("must be true or false")
+
+
 def _comma_list(value: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
@@ -60,15 +76,6 @@ def _base_url(value: str) -> str:
     if scheme not in ("http", "https") or not rest or "?" in rest or "#" in rest:
         raise ValueError("must be an http:// or https:// URL without query or fragment")
     return url
-
-
-def _boolean(value: str) -> bool:
-    lowered = value.strip().lower()
-    if lowered in ("1", "true", "yes", "on"):
-        return True
-    if lowered in ("0", "false", "no", "off", ""):
-        return False
-    raise ValueError("must be true or false")
 
 
 _DECLARED = [
@@ -277,6 +284,35 @@ _DECLARED = [
         "How long after it was published a notification is retried before it is given up "
         "(recorded as Failed).",
         _positive_float,
+    ),
+    # Per-user limits (mediamill.jobs.quotas); each can be changed per user in the admin.
+    Setting(
+        "MEDIAMILL_USER_MAX_JOBS_IN_FLIGHT",
+        "100",
+        "Most jobs one user may have Submitted or Progressing at once; CreateJob beyond it "
+        "answers 429 LimitExceededException (0: no limit).",
+        _non_negative_int,
+    ),
+    Setting(
+        "MEDIAMILL_USER_MAX_JOBS_PER_MINUTE",
+        "60",
+        "Most jobs one user may create in any 60 seconds; CreateJob beyond it answers 429 "
+        "LimitExceededException (0: no limit).",
+        _non_negative_int,
+    ),
+    Setting(
+        "MEDIAMILL_USER_MAX_STORED_MB",
+        "51200",
+        "Most MiB of job outputs one user may have stored: the sizes of the outputs of their "
+        "Complete jobs. Checked at CreateJob and again before a job stores its outputs "
+        "(0: no limit).",
+        _non_negative_int,
+    ),
+    Setting(
+        "MEDIAMILL_LIMIT_SUPERUSERS",
+        "false",
+        "Whether the per-user limits apply to superusers too (by default they are exempt).",
+        _boolean,
     ),
 ]
 

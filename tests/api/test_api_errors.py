@@ -218,10 +218,11 @@ def test_storage_failures_do_not_reveal_server_details(
 
     pipeline = new_pipeline(et)
 
-    def unreachable(*args: Any, **kwargs: Any) -> bool:
+    def unreachable(*args: Any, **kwargs: Any) -> None:
         raise BucketError("cannot reach http://10.0.0.7:8333 for /srv/mediamill/buckets/media")
 
-    monkeypatch.setattr("mediamill.buckets.base.Bucket.exists", unreachable)
+    # CreateJob asks the output bucket whether each output key can be created.
+    monkeypatch.setattr("mediamill.buckets.local.LocalBucket.check_creatable", unreachable)
     with pytest.raises(ClientError) as caught:
         et.create_job(
             PipelineId=pipeline["Id"],

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -127,13 +128,66 @@ def method_not_allowed(request: HttpRequest, allowed: str) -> HttpResponse:
 
 
 def json_body(request: HttpRequest) -> dict[str, Any]:
-    """The request body as a JSON object; an empty body is ``{}``."""
+    """The request body as a JSON object; an empty body is ``{}``.
+
+    Refused here, once for every operation (400 ``ValidationException``): text that is not
+    JSON, a number Python will not convert (over 4,300 digits: ``ValueError``), and strings
+    holding NUL or a lone surrogate anywhere — JSON's ``\\u`` escapes let both through, and
+    databases refuse them later (PostgreSQL rejects NUL in text, SQLite cannot encode a
+    surrogate), which would be a 500 after part of the work was done.
+    """
     if not request.body:
         return {}
     try:
         data = json.loads(request.body)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise ApiError("ValidationException", f"The request body is not valid JSON: {exc}") from exc
+    except ValueError as exc:
+        # Python refuses to convert integers of more than sys.get_int_max_str_digits() digits.
+        raise ApiError(
+            "ValidationException",
+            f"The request body is not valid JSON: it holds a number of more than "
+            f"{sys.get_int_max_str_digits()} digits",
+        ) from exc
     if not isinstance(data, dict):
         raise ApiError("ValidationException", "The request body must be a JSON object")
+    problem = unstorable_text(data)
+    if problem is not None:
+        raise ApiError("ValidationException", f"The request body is not acceptable: {problem}")
     return data
+
+
+def unstorable_text(data: object) -> str | None:
+    """Where parsed JSON holds a string with NUL or a lone surrogate, and which; else None.
+
+    Walks the data without recursion (``json.loads`` already bounds its depth, but this
+    should not depend on it). Keys are checked as well as values.
+    """
+    pending: list[tuple[str, object]] = [("", data)]
+    while pending:
+        where, value = pending.pop()
+        if isinstance(value, str):
+            problem = _bad_character(value)
+            if problem is not None:
+                return f"{where or 'the body'} contains {problem}"
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                member = f"{where}.{key}" if where else str(key)
+                problem = _bad_character(key)
+                if problem is not None:
+                    return f"a member name in {where or 'the body'} contains {problem}"
+                pending.append((member, item))
+        elif isinstance(value, list):
+            pending.extend((f"{where}[{i}]", item) for i, item in enumerate(value))
+    return None
+
+
+def _bad_character(text: str) -> str | None:
+    if "\x00" in text:
+        return "the character U+0000 (NUL), which cannot be stored"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        code = ord(text[exc.start])
+        return f"a lone surrogate U+{code:04X}, which is not a character (invalid Unicode)"
+    return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import abc
 import contextlib
+import errno
 import os
 import re
 import uuid
@@ -12,23 +13,43 @@ from pathlib import Path
 from typing import BinaryIO
 
 from mediamill.buckets.keys import validate_bucket_name, validate_key
-from mediamill.errors import ObjectNotFoundError, OutputError
+from mediamill.errors import (
+    InvalidKeyError,
+    ObjectExistsError,
+    ObjectNotFoundError,
+    OutputError,
+)
 
 CHUNK_SIZE = 8 * 1024 * 1024
 """Bytes moved per read or write when copying a stream; the most a copy holds in memory."""
 
 # Temporary files sit beside their final name until complete, e.g. ".song.mp3.1a2b3c4d5e6f.part"
-# (the engine names its outputs the same way).
+# (the engine names its outputs the same way). A writer may put a tag (a job's ID) before the
+# random part, ".song.mp3.1748000000000-abcdef.1a2b3c4d5e6f.part", so that what a dead writer
+# left can be told from what a live one is still writing (``Bucket.remove_temporary``).
 _TEMP_NAME = re.compile(r"\..*\.[0-9a-f]{12}\.part", re.S)
+_TAG = re.compile(r"[A-Za-z0-9-]{1,40}")
 
 
-def temp_name(final_name: str) -> str:
+def temp_name(final_name: str, tag: str = "") -> str:
     # The final name is shortened so the temporary one stays within NAME_MAX (255 bytes).
-    return f".{final_name[:100]}.{uuid.uuid4().hex[:12]}.part"
+    return f"{temp_prefix(final_name, tag)}{uuid.uuid4().hex[:12]}.part"
+
+
+def temp_prefix(final_name: str, tag: str = "") -> str:
+    """What every temporary name of ``final_name`` written with ``tag`` starts with."""
+    if tag and not _TAG.fullmatch(tag):
+        raise ValueError(f"a temporary-name tag is 1-40 letters, digits and '-', not {tag!r}")
+    return f".{final_name[:100]}.{tag + '.' if tag else ''}"
 
 
 def is_temp_name(name: str) -> bool:
     return _TEMP_NAME.fullmatch(name) is not None
+
+
+def folder_in_the_way(key: str) -> InvalidKeyError:
+    """The error for a key that names a folder of other objects (``a`` when ``a/b`` exists)."""
+    return InvalidKeyError(key, f"{key!r} is a folder holding other objects ({key + '/...'!r})")
 
 
 def copy_stream(source: BinaryIO, target: BinaryIO, chunk_size: int = CHUNK_SIZE) -> int:
@@ -61,11 +82,38 @@ class Bucket(abc.ABC):
         """
 
     @abc.abstractmethod
-    def write(self, key: str, stream: BinaryIO) -> int:
+    def write(self, key: str, stream: BinaryIO, *, overwrite: bool = True, tag: str = "") -> int:
         """Store what ``stream`` yields under ``key``, replacing any object there.
 
         Returns the number of bytes stored. If ``stream`` raises, nothing is stored.
+
+        With ``overwrite=False`` the object is created only if the key is free at the moment
+        it appears (create-if-absent, not check-then-write): otherwise ``ObjectExistsError``
+        (code 3002) and nothing is stored, even when another writer took the key while this
+        one was copying. ``InvalidKeyError`` when the key cannot be an object here because of
+        another (``a`` is a folder holding ``a/b``, or ``a`` is an object and the key is
+        ``a/b``). ``tag`` (a job's ID) goes into the name of any temporary file, so
+        ``remove_temporary`` can find what a killed writer left.
         """
+
+    def check_creatable(self, key: str) -> None:
+        """Raise if ``write(key, ..., overwrite=False)`` is bound to fail; return otherwise.
+
+        ``ObjectExistsError`` when an object has the key, ``InvalidKeyError`` when other
+        objects make the key impossible. A check ahead of work, not a reservation: the write
+        itself checks again.
+        """
+        if self.exists(key):
+            raise ObjectExistsError(self.name, key)
+
+    def remove_temporary(self, key: str, tag: str) -> list[str]:
+        """Remove the temporary files of writes of ``key`` tagged ``tag``; return their names.
+
+        For a writer that was killed mid-write (its temporary files stay beside the final
+        name). Call it only when no live writer uses ``tag``. Buckets without visible
+        temporary files (S3: an unfinished upload is not an object) have nothing to remove.
+        """
+        return []
 
     @abc.abstractmethod
     def size(self, key: str) -> int:
@@ -104,10 +152,12 @@ class Bucket(abc.ABC):
         """
         return None
 
-    def upload_file(self, key: str, path: str | os.PathLike[str]) -> int:
-        """Store a local file under ``key``; returns its size."""
+    def upload_file(
+        self, key: str, path: str | os.PathLike[str], *, overwrite: bool = True, tag: str = ""
+    ) -> int:
+        """Store a local file under ``key``; returns its size. Options as for ``write``."""
         with open(path, "rb") as source:
-            return self.write(key, source)
+            return self.write(key, source, overwrite=overwrite, tag=tag)
 
     def download_file(
         self, key: str, path: str | os.PathLike[str], *, overwrite: bool = True
@@ -147,13 +197,31 @@ def _publish(temp: Path, final: Path, overwrite: bool) -> None:
     if overwrite:
         os.replace(temp, final)
         return
-    # A hard link fails if the name exists, so no file created meanwhile is replaced.
     try:
-        os.link(temp, final)
+        rename_new(temp, final)
     except FileExistsError as exc:
         raise OutputError(f"{str(final)!r} already exists", code=3002) from exc
-    except OSError:
-        # No hard links on this file system (some network and FUSE ones): check, then rename.
-        if os.path.lexists(final):
-            raise OutputError(f"{str(final)!r} already exists", code=3002) from None
-        os.replace(temp, final)
+
+
+# link() errors meaning "this file system has no hard links", not "this name is taken".
+_NO_HARD_LINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EMLINK}
+
+
+def rename_new(temp: Path, final: Path) -> None:
+    """Give the file ``temp`` the name ``final`` only if no file has it (``FileExistsError``).
+
+    link() fails when the name exists, atomically, whatever appeared meanwhile; ``temp`` is
+    left for the caller to remove. File systems without hard links (some network and FUSE
+    ones) get an empty file created with O_EXCL, which reserves the name, then the rename:
+    never a replacement, but a reader may see the empty file for that moment.
+    """
+    try:
+        os.link(temp, final)
+        return
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        if exc.errno not in _NO_HARD_LINKS:
+            raise
+    os.close(os.open(final, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+    os.replace(temp, final)

@@ -14,9 +14,23 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from mediamill.buckets.base import Bucket, copy_stream, is_temp_name, temp_name
+from mediamill.buckets.base import (
+    Bucket,
+    copy_stream,
+    folder_in_the_way,
+    is_temp_name,
+    rename_new,
+    temp_name,
+    temp_prefix,
+)
 from mediamill.buckets.keys import key_problem, validate_key
-from mediamill.errors import BucketError, InvalidKeyError, ObjectNotFoundError
+from mediamill.errors import (
+    BucketError,
+    InvalidKeyError,
+    MediamillError,
+    ObjectExistsError,
+    ObjectNotFoundError,
+)
 
 
 class LocalBucket(Bucket):
@@ -46,18 +60,28 @@ class LocalBucket(Bucket):
             os.close(fd)
             raise
 
-    def write(self, key: str, stream: BinaryIO) -> int:
+    def write(self, key: str, stream: BinaryIO, *, overwrite: bool = True, tag: str = "") -> int:
         parts = self._parts(key)
         temp: Path | None = None
         try:
             folder = self._make_folder(parts[:-1], key)
-            temp = folder / temp_name(parts[-1])
+            final = folder / parts[-1]
+            if _is_folder(final):
+                raise folder_in_the_way(key)
+            if not overwrite and os.path.lexists(final):
+                raise ObjectExistsError(self.name, key)  # early, before copying anything
+            temp = folder / temp_name(parts[-1], tag)
             with open(temp, "xb") as out:
                 size = copy_stream(stream, out)
                 out.flush()
                 os.fsync(out.fileno())
-            # rename() replaces a symbolic link itself, never the file it points to.
-            os.replace(temp, folder / parts[-1])
+            if overwrite:
+                # rename() replaces a symbolic link itself, never the file it points to.
+                os.replace(temp, final)
+            else:
+                self._create(temp, final, key)
+        except IsADirectoryError as exc:  # a folder appeared under the key meanwhile
+            raise folder_in_the_way(key) from exc
         except OSError as exc:
             raise self._error("write", key, exc) from exc
         finally:
@@ -65,6 +89,58 @@ class LocalBucket(Bucket):
                 with contextlib.suppress(FileNotFoundError, NotADirectoryError):
                     os.unlink(temp)
         return size
+
+    def _create(self, temp: Path, final: Path, key: str) -> None:
+        """Create-if-absent: ``base.rename_new``, with a taken name mapped to our errors."""
+        try:
+            rename_new(temp, final)
+        except FileExistsError as exc:
+            raise self._taken(final, key) from exc
+
+    def _taken(self, final: Path, key: str) -> MediamillError:
+        if _is_folder(final):
+            return folder_in_the_way(key)
+        return ObjectExistsError(self.name, key)
+
+    def check_creatable(self, key: str) -> None:
+        parts = self._parts(key)
+        path = self.root
+        for part in parts[:-1]:
+            path = path / part
+            if os.path.lexists(path) and not path.is_dir():
+                shown = "/".join(parts[: len(path.relative_to(self.root).parts)])
+                raise InvalidKeyError(
+                    key, f"{shown!r} is an object, so it cannot also be a folder of objects"
+                )
+        final = self._inside(path / parts[-1], key)
+        if _is_folder(final):
+            raise folder_in_the_way(key)
+        if os.path.lexists(final):
+            raise ObjectExistsError(self.name, key)
+
+    def remove_temporary(self, key: str, tag: str) -> list[str]:
+        parts = self._parts(key)
+        folder = self._inside(self.root.joinpath(*parts[:-1]), key)
+        start = temp_prefix(parts[-1], tag)
+        removed = []
+        try:
+            with os.scandir(folder) as found:
+                names = [
+                    e.name
+                    for e in found
+                    if e.name.startswith(start)
+                    and is_temp_name(e.name)
+                    and e.is_file(follow_symlinks=False)
+                ]
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+        except OSError as exc:
+            raise self._error("clean up", key, exc) from exc
+        for name in names:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(folder / name)
+                removed.append(name)
+        return removed
 
     def size(self, key: str) -> int:
         return self._stat(key).st_size
@@ -162,12 +238,25 @@ class LocalBucket(Bucket):
         """
         self.root.mkdir(parents=True, exist_ok=True)
         folder = self._inside(self.root, key)
-        for part in parts:
+        for depth, part in enumerate(parts, start=1):
             with contextlib.suppress(FileExistsError):
                 (folder / part).mkdir()
             folder = self._inside(folder / part, key)
+            if not folder.is_dir():
+                shown = "/".join(parts[:depth])
+                raise InvalidKeyError(
+                    key, f"{shown!r} is an object, so it cannot also be a folder of objects"
+                )
         return folder
 
     def _error(self, action: str, key: str, exc: OSError) -> BucketError:
         reason = exc.strerror or str(exc)
         return BucketError(f"cannot {action} {key!r} in bucket {self.name!r}: {reason}")
+
+
+def _is_folder(path: Path) -> bool:
+    """A real folder, not a link to one (links are never followed into objects)."""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False

@@ -18,12 +18,13 @@ import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from mediamill.buckets.base import CHUNK_SIZE, Bucket
+from mediamill.buckets.base import CHUNK_SIZE, Bucket, folder_in_the_way
 from mediamill.buckets.keys import validate_key
 from mediamill.errors import (
     BucketError,
     ConfigurationError,
     MediamillError,
+    ObjectExistsError,
     ObjectNotFoundError,
 )
 
@@ -34,6 +35,9 @@ MULTIPART_THRESHOLD = 16 * 1024 * 1024
 
 _NOT_FOUND = {"NoSuchKey", "NotFound", "404"}
 _DENIED = {"AccessDenied", "Forbidden", "403", "AllAccessDisabled"}
+# A conditional write refused because the key is taken (412), or because another conditional
+# write of the key is in progress (409 on AWS): either way, the key is not this writer's.
+_CONDITION_FAILED = {"PreconditionFailed", "412", "ConditionalRequestConflict", "409"}
 
 
 class S3Bucket(Bucket):
@@ -60,9 +64,10 @@ class S3Bucket(Bucket):
             raise ConfigurationError(f"bucket {name!r}: the S3 bucket name is empty")
         self.bucket = bucket
         self.endpoint_url = endpoint_url or None
-        self._client = _client(
-            self.endpoint_url, access_key_id or None, secret_access_key or None, region
-        )
+        credentials = (self.endpoint_url, access_key_id or None, secret_access_key or None, region)
+        self._client = _client(*credentials)
+        # Sends "If-None-Match: *" with every PutObject and CompleteMultipartUpload.
+        self._create_client = _client(*credentials, create_only=True)
         transfer = _boto3().s3.transfer
         self._transfer = transfer.TransferConfig(
             multipart_threshold=multipart_threshold,
@@ -84,15 +89,48 @@ class S3Bucket(Bucket):
             body = self._client.get_object(Bucket=self.bucket, Key=key)["Body"]
         return io.BufferedReader(_ObjectStream(body, self), buffer_size=256 * 1024)
 
-    def write(self, key: str, stream: BinaryIO) -> int:
+    def write(self, key: str, stream: BinaryIO, *, overwrite: bool = True, tag: str = "") -> int:
+        """Store ``stream`` under ``key``; ``tag`` is unused (unfinished uploads are invisible).
+
+        ``overwrite=False`` is a conditional write (``If-None-Match: *``), which AWS S3 and
+        SeaweedFS honour: the server refuses (412) to create the object once another has the
+        key, also when that one appeared during the upload. The key is looked up first as
+        well, which refuses early and is all a server that ignores the condition gets.
+        """
         validate_key(key)
+        if not overwrite:
+            self.check_creatable(key)
         source: Any = stream if _seekable(stream) else _FullReads(stream)
         counter = _Counter()
-        with self._mapped(key):
-            self._client.upload_fileobj(
-                source, self.bucket, key, Config=self._transfer, Callback=counter.add
-            )
+        client = self._client if overwrite else self._create_client
+        try:
+            with self._mapped(key):
+                client.upload_fileobj(
+                    source, self.bucket, key, Config=self._transfer, Callback=counter.add
+                )
+        except BucketError as exc:
+            cause = exc.__cause__
+            if not overwrite and cause is not None and _code(cause) in _CONDITION_FAILED:
+                if not self.exists(key):
+                    # SeaweedFS refuses the condition when its filer has a folder of that
+                    # name, i.e. objects under "key/", though no object has the key.
+                    raise folder_in_the_way(key) from exc
+                raise ObjectExistsError(self.name, key) from exc
+            raise
         return counter.total
+
+    def check_creatable(self, key: str) -> None:
+        """Refused when an object has the key, or objects are under ``key/``.
+
+        AWS would store ``a`` beside ``a/b``, but a folder bucket cannot, and SeaweedFS
+        refuses a conditional write of ``a`` then: refused everywhere, so that keys behave
+        the same in every bucket.
+        """
+        super().check_creatable(key)
+        with self._mapped(key):
+            found = self._client.list_objects_v2(Bucket=self.bucket, Prefix=key + "/", MaxKeys=1)
+        if found.get("KeyCount", len(found.get("Contents", ()))):
+            raise folder_in_the_way(key)
 
     def size(self, key: str) -> int:
         validate_key(key)
@@ -276,7 +314,8 @@ class _Counter:
 
 
 def _code(exc: Any) -> str:
-    return str(exc.response.get("Error", {}).get("Code", ""))
+    response = getattr(exc, "response", None) or {}
+    return str(response.get("Error", {}).get("Code", ""))
 
 
 def _boto3() -> Any:
@@ -296,8 +335,14 @@ def _client(
     access_key_id: str | None,
     secret_access_key: str | None,
     region: str,
+    create_only: bool = False,
 ) -> Any:
-    """One client per server and credentials: clients are thread-safe and slow to create."""
+    """One client per server and credentials: clients are thread-safe and slow to create.
+
+    ``create_only``: every PutObject and CompleteMultipartUpload it sends carries
+    ``If-None-Match: *``. A client of its own, because boto3's managed uploads have no
+    option for it and a hook on the shared client would reach every upload.
+    """
     boto3 = _boto3()
     from botocore.config import Config
 
@@ -313,10 +358,18 @@ def _client(
     )
     # A session per client: boto3's default session is not thread-safe.
     session = boto3.session.Session()
-    return session.client(
+    client = session.client(
         "s3",
         endpoint_url=endpoint_url,
         aws_access_key_id=access_key_id,
         aws_secret_access_key=secret_access_key,
         config=config,
     )
+    if create_only:
+        for operation in ("PutObject", "CompleteMultipartUpload"):
+            client.meta.events.register(f"before-parameter-build.s3.{operation}", _if_none_match)
+    return client
+
+
+def _if_none_match(params: dict[str, Any], **_: Any) -> None:
+    params["IfNoneMatch"] = "*"

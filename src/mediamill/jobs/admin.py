@@ -14,7 +14,7 @@ from django.http import HttpRequest
 
 from mediamill.errors import MediamillError
 from mediamill.jobs import service
-from mediamill.jobs.models import BucketGrant, Job, JobOutput, Pipeline, Preset
+from mediamill.jobs.models import BucketGrant, Job, JobOutput, Pipeline, Preset, UserLimits
 
 # Lets ModelAdmin[Pipeline] and friends be subscripted at run time, as the type stubs have them.
 django_stubs_ext.monkeypatch()
@@ -52,6 +52,16 @@ class BucketGrantAdmin(admin.ModelAdmin[BucketGrant]):
     search_fields = ("bucket", "user__username")
     list_select_related = ("user",)
     readonly_fields = ("created",)
+
+
+@admin.register(UserLimits)
+class UserLimitsAdmin(admin.ModelAdmin[UserLimits]):
+    """Per-user values for the job limits of ``jobs.quotas`` (empty: the setting's)."""
+
+    list_display = ("user", "max_jobs_in_flight", "max_jobs_per_minute", "max_stored_mb")
+    search_fields = ("user__username",)
+    list_select_related = ("user",)
+    autocomplete_fields = ("user",)
 
 
 class PresetForm(forms.ModelForm[Preset]):

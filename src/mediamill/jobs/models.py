@@ -237,3 +237,63 @@ class JobOutput(models.Model):
     @property
     def wire_id(self) -> str:
         return str(self.index)
+
+
+class ClaimState(models.TextChoices):
+    CLAIMED = "Claimed"  # nothing written yet
+    WRITING = "Writing"  # a write started; it may have landed
+    WRITTEN = "Written"  # the object under the key is this job's
+
+
+class OutputClaim(models.Model):
+    """One job's hold on one output key of one bucket while it stores its outputs.
+
+    The unique constraint makes two jobs publishing the same key exclusive whatever the
+    storage can do, and the state tells a job run again after a crash which objects its
+    earlier attempt stored (``jobs.publish``). Claims are released when the job finishes.
+    """
+
+    bucket = models.CharField(max_length=255)
+    key = models.CharField(max_length=255)
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="output_claims")
+    state = models.CharField(max_length=8, choices=ClaimState.choices, default=ClaimState.CLAIMED)
+    created = models.BigIntegerField(default=now_ms)
+
+    class Meta:
+        ordering = ("bucket", "key")
+        constraints = (
+            models.UniqueConstraint(fields=["bucket", "key"], name="jobs_outputclaim_unique_key"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.bucket}/{self.key} for job {self.job_id}"
+
+
+class UserLimits(models.Model):
+    """An administrator's per-user values for the limits of ``jobs.quotas``.
+
+    An empty field means the setting's value (``MEDIAMILL_USER_MAX_...``); 0 means no limit.
+    """
+
+    user = models.OneToOneField(
+        django_settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="job_limits",
+    )
+    max_jobs_in_flight = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Empty: MEDIAMILL_USER_MAX_JOBS_IN_FLIGHT. 0: no limit."
+    )
+    max_jobs_per_minute = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Empty: MEDIAMILL_USER_MAX_JOBS_PER_MINUTE. 0: no limit."
+    )
+    max_stored_mb = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="Empty: MEDIAMILL_USER_MAX_STORED_MB. 0: no limit."
+    )
+
+    class Meta:
+        verbose_name = "user limits"
+        verbose_name_plural = "user limits"
+
+    def __str__(self) -> str:
+        return f"limits of {self.user}"

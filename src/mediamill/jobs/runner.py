@@ -6,9 +6,9 @@ keeps the lease alive with a heartbeat, checks that the job's owner (if it has o
 still use the pipeline's buckets (``bucket_access``), fetches the input from its bucket,
 transcodes every output in one engine run, stores the outputs in the output bucket and only
 then marks the job Complete. Outputs are stored under their final keys only after all of
-them have been encoded, and the job becomes Complete only after all of them are stored, so
-a crash at any point leaves a job that is not Complete, which recovery runs again from the
-start.
+them have been encoded, never replacing an object (``jobs.publish``), and the job becomes
+Complete only after all of them are stored, so a crash at any point leaves a job that is
+not Complete, which recovery runs again from the start.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from mediamill.errors import (
     PermissionDeniedError,
     TranscodeError,
 )
-from mediamill.jobs import bucket_access, service
+from mediamill.jobs import bucket_access, publish, quotas, service
 from mediamill.jobs.lookup import resolve_preset
 from mediamill.jobs.models import Job, JobStatus
 from mediamill.polling import new_worker_id
@@ -67,15 +67,18 @@ def run_job(job_id: str, *, stop: CancelToken | None = None) -> str | None:
             return None
         except MediamillError as exc:
             log.info("job %s: error: %s", job_id, exc)
-            service.fail(job_id, worker_id, exc)
+            if service.fail(job_id, worker_id, exc):
+                publish.withdraw_outputs(job_id)  # a failed job leaves no outputs
             return JobStatus.ERROR
         except Exception as exc:
             log.exception("job %s: internal error", job_id)
-            service.fail(job_id, worker_id, TranscodeError(f"internal error: {exc}", code=9999))
+            if service.fail(job_id, worker_id, TranscodeError(f"internal error: {exc}", code=9999)):
+                publish.withdraw_outputs(job_id)
             return JobStatus.ERROR
     if not service.complete(job_id, worker_id, results):
         log.warning("job %s: finished, but another worker had taken it over", job_id)
         return None
+    publish.release_claims(job_id)
     log.info("job %s: complete", job_id)
     return JobStatus.COMPLETE
 
@@ -118,10 +121,11 @@ def _execute(job: Job, worker_id: str, cancel: CancelToken) -> dict[int, OutputS
             service.report_progress(job.id, worker_id, min(percent, 99))
 
         results = transcode(source, requests, progress=progress, cancel=cancel, overwrite=True)
-        for output, result in zip(outputs, results, strict=True):
-            if cancel.is_set():
-                raise CanceledError("stopped while storing outputs")
-            target_bucket.upload_file(job.output_key_prefix + output.key, result.path)
+        files = [
+            (job.output_key_prefix + o.key, r.path) for o, r in zip(outputs, results, strict=True)
+        ]
+        quotas.check_can_store(job.owner, sum(r.stats.file_size for r in results))
+        publish.publish_outputs(job, target_bucket, files, cancel)  # never replaces an object
         return {o.index: r.stats for o, r in zip(outputs, results, strict=True)}
 
 

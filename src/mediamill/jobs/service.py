@@ -36,7 +36,7 @@ from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
 from mediamill.errors import InvalidStateError, MediamillError, NotFoundError, ValidationError
-from mediamill.jobs import bucket_access, validation
+from mediamill.jobs import bucket_access, quotas, validation
 from mediamill.jobs.lookup import resolve_preset
 from mediamill.jobs.models import Job, JobOutput, JobStatus, Pipeline, PipelineStatus, now_ms
 from mediamill.jobs.signals import send_after_commit
@@ -94,6 +94,7 @@ def create_job(
     bucket is asked about an output), or ``PermissionDeniedError`` is raised. Raises
     ``NotFoundError`` for an unknown pipeline or preset, ``ValidationError`` for anything else.
     """
+    quotas.check_can_submit(owner)  # per-user limits (LimitExceededError: API 429)
     pipeline = Pipeline.objects.filter(pk=pipeline_id).first()
     if pipeline is None:
         raise NotFoundError(f"The specified pipeline was not found: pipelineId={pipeline_id}")

@@ -137,10 +137,11 @@ class Dispatcher:
         Progressing), so theirs was lost or its worker died. Sending them while the queue is
         busy would only pile duplicates behind a backlog.
         """
-        from mediamill.jobs import runner, service
+        from mediamill.jobs import publish, runner, service
         from mediamill.jobs.models import Job, now_ms
 
         service.expire_leases()
+        publish.remove_stale_claims()  # what workers killed while storing outputs left
         waiting = self.queue_length()
         # With a backlog, a re-sent job would only wait behind it, once per sweep and per
         # worker: send again when the queue has drained (or when the broker cannot say).

@@ -13,7 +13,7 @@ import threading
 import time
 from typing import Any
 
-from mediamill.jobs import runner, service
+from mediamill.jobs import publish, runner, service
 from mediamill.jobs.models import JobStatus
 from mediamill.jobs.signals import job_state_changed
 from mediamill.polling import PollingPool, PollingThread
@@ -39,6 +39,7 @@ class EmbeddedWorkers:
         removed = runner.remove_stale_work_dirs()
         if removed:
             log.info("removed %d work folder(s) left by stopped workers", len(removed))
+        publish.remove_stale_claims()  # and unfinished outputs they were storing
         job_state_changed.connect(self._on_state_changed, dispatch_uid=f"embedded-{id(self)}")
         self._pool.start()
         log.info("started %d embedded worker thread(s)", self.count)
@@ -59,6 +60,7 @@ class EmbeddedWorkers:
         """Claim and run one job; False when there was nothing to claim."""
         service.expire_leases()
         self._tidy()
+        publish.remove_stale_claims()
         candidates = service.runnable_jobs(limit=self.count * 2) + service.recoverable_jobs(
             limit=self.count
         )

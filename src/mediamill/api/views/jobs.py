@@ -12,8 +12,7 @@ from mediamill.api.errors import ApiError
 from mediamill.api.http import Caller, Reply, json_body, resource
 from mediamill.api.pagination import paginate, queryset_source
 from mediamill.api.views.pipelines import visible as visible_pipeline
-from mediamill.buckets import get_bucket
-from mediamill.jobs import access, constraints, service
+from mediamill.jobs import access, constraints, publish, service
 from mediamill.jobs.models import Job
 
 #: The model's limit on Inputs; mediamill transcodes one input per job (no stitching).
@@ -37,7 +36,7 @@ def create_job(request: HttpRequest, caller: Caller) -> Reply:
         output_key_prefix="" if prefix is None else prefix,
         user_metadata=body.get("UserMetadata"),
         owner=caller.user,
-        output_exists=lambda bucket, key: get_bucket(bucket).exists(key),
+        output_exists=publish.output_exists,  # also refuses keys a folder is in the way of
         playlists=body.get("Playlists"),
     )
     return 201, {"Job": wire.job(row, caller)}
