@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 from tests.jobs_helpers import AAC, FLAC, WAV, make_pipeline, submit
 
+from mediamill.buckets import get_bucket
 from mediamill.jobs import service
 from mediamill.jobs.models import Job, JobStatus, Pipeline, Preset
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Buckets in a folder of this test's own (creating a job asks them about outputs)."""
+    monkeypatch.setenv("MEDIAMILL_DATA_DIR", str(tmp_path))
+    return tmp_path
 
 
 @pytest.fixture
@@ -113,6 +124,24 @@ def test_jobs_can_be_created_through_the_service(admin_client: Client, job: Job)
     )
     assert refused.status_code == 200 and "errornote" in refused.content.decode()
     assert Job.objects.count() == 2
+
+
+def test_an_existing_output_is_refused_in_the_admin_too(admin_client: Client, job: Job) -> None:
+    # The same 3002 refusal as from the API and from Python: the rule is the service's.
+    get_bucket("media").write("processed/song.flac", io.BytesIO(b"taken"))
+    response = admin_client.post(
+        reverse("admin:jobs_job_add"),
+        {
+            "pipeline": job.pipeline.pk,
+            "input_key": "media/song.mp3",
+            "presets": [WAV, FLAC],
+            "output_key_prefix": "processed/",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and "errornote" in page
+    assert "Outputs[1].Key: &#x27;processed/song.flac&#x27; already exists in bucket" in page
+    assert Job.objects.count() == 1
 
 
 def test_jobs_cannot_be_edited_in_the_admin(admin_client: Client, job: Job) -> None:

@@ -15,6 +15,7 @@ from tests.jobs_helpers import AAC, FLAC, WAV, make_pipeline
 from mediamill.buckets import get_bucket
 from mediamill.jobs import runner, service
 from mediamill.jobs.models import Job, JobStatus, Pipeline
+from mediamill.jobs.requests import JobInput, JobRequest, RequestedOutput
 from mediamill.testing import write_audio
 from mediamill.workers.embedded import EmbeddedWorkers
 
@@ -55,7 +56,13 @@ def put(path: Path, key: str = "media/song.mp3") -> str:
 
 
 def create(pipeline: Pipeline, key: str = "media/song.mp3") -> Job:
-    return service.create_job(pipeline.id, {"Key": key}, OUTPUTS, output_key_prefix="processed/")
+    request = JobRequest(
+        pipeline.id,
+        JobInput(key),
+        tuple(RequestedOutput(o["Key"], o["PresetId"]) for o in OUTPUTS),
+        output_key_prefix="processed/",
+    )
+    return service.create_job(request)
 
 
 def wait_for(job: Job, *statuses: str, timeout: float = 60.0) -> Job:

@@ -1,8 +1,9 @@
 """Creating, changing and deleting pipelines, with Elastic Transcoder's rules.
 
-Requests arrive in the wire shape (``{"Name": ..., "InputBucket": ..., "Notifications":
-{...}}``). Member checks come first and are reported together (``constraints``); then the rules
-that involve several members, with AWS's own messages:
+Requests are typed (``jobs.requests``: ``PipelineRequest``, ``PipelineChanges``,
+``Notifications``, ``RoleTestRequest``), whoever makes them. Member checks come first and are
+reported together (``constraints``); then the rules that involve several members, with AWS's
+own messages:
 
 - ``OutputBucket`` or ``ContentConfig`` names where outputs go, never both; with
   ``ContentConfig``, ``ThumbnailConfig`` must name a bucket too.
@@ -13,6 +14,8 @@ that involve several members, with AWS's own messages:
 - Every bucket named must be one the requesting user may use (``bucket_access``): checked
   after the rules above, so a malformed request is still reported as AWS did, and before
   any bucket is touched.
+- Every topic named must exist and be one the requesting user may use (``topic_access``,
+  decided by the notifications app): their own, any for a superuser.
 
 Pipelines are not limited in number (AWS allowed 4 per region; on your own server that limit
 protects nothing).
@@ -27,9 +30,15 @@ from django.db import transaction
 
 from mediamill.buckets import get_bucket
 from mediamill.errors import InvalidStateError, MediamillError, NotFoundError, ValidationError
-from mediamill.jobs import bucket_access, constraints
+from mediamill.jobs import bucket_access, constraints, topic_access
 from mediamill.jobs.constraints import Members
 from mediamill.jobs.models import Job, JobStatus, Pipeline, PipelineStatus
+from mediamill.jobs.requests import (
+    Notifications,
+    PipelineChanges,
+    PipelineRequest,
+    RoleTestRequest,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -51,10 +60,10 @@ _NOTIFY_FIELDS = {
 }
 
 
-def create_pipeline(request: Mapping[str, Any], owner: User | None = None) -> Pipeline:
-    """A new Active pipeline from CreatePipeline's body. Raises ``ValidationError``, or
-    ``PermissionDeniedError`` if ``owner`` may not use one of the buckets."""
-    members = Members(request)
+def create_pipeline(request: PipelineRequest, owner: User | None = None) -> Pipeline:
+    """A new Active pipeline. Raises ``ValidationError`` (a topic ``owner`` may not use, too),
+    or ``PermissionDeniedError`` if ``owner`` may not use one of the buckets."""
+    members = Members(request.to_wire())
     name = members.string("Name", required=True, min_length=1, max_length=NAME_MAX)
     input_bucket = members.string("InputBucket", required=True, pattern=constraints.BUCKET_NAME)
     output_bucket = members.string("OutputBucket", pattern=constraints.BUCKET_NAME)
@@ -81,6 +90,7 @@ def create_pipeline(request: Mapping[str, Any], owner: User | None = None) -> Pi
         named = [input_bucket, output_bucket or "", (content or {}).get("Bucket", "")]
         named.append((thumbnails or {}).get("Bucket", ""))
         bucket_access.check(owner, named, "this pipeline")
+    topic_access.check(notifications or {}, owner)
     pipeline = Pipeline(
         name=name,
         input_bucket=input_bucket,
@@ -97,16 +107,16 @@ def create_pipeline(request: Mapping[str, Any], owner: User | None = None) -> Pi
 
 
 def update_pipeline(
-    pipeline_id: str, request: Mapping[str, Any], user: User | None = None
+    pipeline_id: str, changes: PipelineChanges, user: User | None = None
 ) -> Pipeline:
     """Apply UpdatePipeline's body: members given replace the stored ones.
 
     Giving ``ContentConfig`` moves the pipeline from ``OutputBucket`` to content/thumbnail
     configs; thumbnails keep going to the old output bucket unless ``ThumbnailConfig`` says
-    otherwise. With a ``user``, every bucket the body names must be one they may use
-    (``PermissionDeniedError``).
+    otherwise. With a ``user``, every bucket named must be one they may use
+    (``PermissionDeniedError``), and every topic named too (``ValidationError``).
     """
-    members = Members(request)
+    members = Members(changes.to_wire())
     name = members.string("Name", min_length=1, max_length=NAME_MAX)
     input_bucket = members.string("InputBucket", pattern=constraints.BUCKET_NAME)
     role = members.string("Role", max_length=255)
@@ -124,6 +134,7 @@ def update_pipeline(
             named = [input_bucket or "", (content or {}).get("Bucket", "")]
             named.append((thumbnails or {}).get("Bucket", ""))
             bucket_access.check(user, named, "this pipeline")
+        topic_access.check(notifications or {}, user)
         if name is not None:
             pipeline.name = name
         if input_bucket is not None:
@@ -153,7 +164,7 @@ def update_pipeline(
     return pipeline
 
 
-def update_status(pipeline_id: str, status: object) -> Pipeline:
+def update_status(pipeline_id: str, status: str) -> Pipeline:
     """Active or Paused. Jobs on a Paused pipeline wait; running ones finish."""
     members = Members({"Status": status})
     value = members.string("Status", required=True, choices=PipelineStatus.values)
@@ -165,11 +176,15 @@ def update_status(pipeline_id: str, status: object) -> Pipeline:
     return pipeline
 
 
-def update_notifications(pipeline_id: str, notifications: object) -> Pipeline:
-    """Replace all four topics; a key left out means "no topic" for that state."""
-    members = Members({"Notifications": notifications})
+def update_notifications(
+    pipeline_id: str, notifications: Notifications, user: User | None = None
+) -> Pipeline:
+    """Replace all four topics ("" means "no topic" for that state); with a ``user``, each
+    topic must be one they may use."""
+    members = Members({"Notifications": notifications.to_wire()})
     topics = _notifications(members, required=True)
     members.done()
+    topic_access.check(topics or {}, user)
     with transaction.atomic():
         pipeline = _get_for_update(pipeline_id)
         _set_notifications(pipeline, topics or {})
@@ -190,16 +205,17 @@ def delete_pipeline(pipeline_id: str) -> None:
         pipeline.delete()
 
 
-def role_test(request: Mapping[str, Any], user: User | None = None) -> list[str]:
+def role_test(request: RoleTestRequest, user: User | None = None) -> list[str]:
     """TestRole: what stands in the way of a pipeline with these settings; empty when nothing.
 
     The role is checked for its form only (mediamill assumes no role). With a ``user``, both
     buckets must be ones they may use, or ``PermissionDeniedError`` is raised before either
     is touched, so TestRole cannot probe other users' buckets. The buckets must be usable:
-    an S3 bucket must exist and answer, a local folder must exist or be creatable. Topics
-    are checked for their form.
+    an S3 bucket must exist and answer, a local folder must exist or be creatable. Each
+    topic must exist and be one ``user`` may use: the judgement CreatePipeline makes, given
+    here as a message rather than an error.
     """
-    members = Members(request)
+    members = Members(request.to_wire())
     role = members.string("Role", required=True, max_length=255)
     input_bucket = members.string("InputBucket", required=True, pattern=constraints.BUCKET_NAME)
     output_bucket = members.string("OutputBucket", required=True, pattern=constraints.BUCKET_NAME)
@@ -223,6 +239,7 @@ def role_test(request: Mapping[str, Any], user: User | None = None) -> list[str]
             get_bucket(str(bucket)).check()
         except MediamillError as exc:
             messages.append(f"The {kind} bucket {bucket} cannot be used: {exc.message}")
+    messages += topic_access.problems([str(topic) for topic in topics or []], user)
     return messages
 
 

@@ -27,18 +27,20 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from django.db import transaction
 from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
+from mediamill.buckets import get_bucket
 from mediamill.errors import InvalidStateError, MediamillError, NotFoundError, ValidationError
 from mediamill.jobs import bucket_access, validation
 from mediamill.jobs.lookup import resolve_preset
 from mediamill.jobs.models import Job, JobOutput, JobStatus, Pipeline, PipelineStatus, now_ms
+from mediamill.jobs.requests import JobRequest
 from mediamill.jobs.signals import send_after_commit
 from mediamill.presets.rules import frame_rate_to_wire
 
@@ -47,8 +49,6 @@ if TYPE_CHECKING:
 
 #: Claims a job gets before a vanished worker makes it fail instead of run again.
 MAX_ATTEMPTS = 3
-
-OutputExists = Callable[[str, str], bool]
 
 _DETAIL = re.compile(r"\d{4} [0-9a-f-]{36}:.*", re.DOTALL)
 _DETAIL_MAX = 255
@@ -73,71 +73,66 @@ class OutputMeasures(Protocol):
 
 
 def create_job(
-    pipeline_id: str,
-    input: Mapping[str, Any],
-    outputs: Sequence[Mapping[str, Any]],
-    output_key_prefix: str = "",
-    user_metadata: Mapping[str, str] | None = None,
-    owner: User | None = None,
-    allow_existing_outputs: bool = False,
-    output_exists: OutputExists | None = None,
-    playlists: Sequence[Mapping[str, Any]] | None = None,
+    request: JobRequest, owner: User | None = None, *, allow_existing_outputs: bool = False
 ) -> Job:
-    """Validate a CreateJob request and store it as a Submitted job.
+    """Check a job request against every rule and store it as a Submitted job.
 
-    ``input``, ``outputs`` and ``playlists`` use the wire shapes (``{"Key": ..., "PresetId":
-    ...}``). ``output_exists(bucket, key)``, when given, lets the caller's bucket layer say
-    whether an output key is taken; such a job is refused (code 3002) unless
-    ``allow_existing_outputs``. With an ``owner``, outputs may use only that user's custom
-    presets (any, for a superuser) besides the system ones, and the owner must still be
-    allowed to use every bucket of the pipeline (``bucket_access``; checked before any
-    bucket is asked about an output), or ``PermissionDeniedError`` is raised. Raises
-    ``NotFoundError`` for an unknown pipeline or preset, ``ValidationError`` for anything else.
+    The one way a job is made, whoever asks (API, admin, CLI, Python), so each gets the same
+    answer. The rules, in order: the pipeline exists (``NotFoundError``); with an ``owner``,
+    that user may use every bucket of the pipeline (``PermissionDeniedError``, before any
+    bucket is asked about anything); the request's own values (``validation``); every preset
+    exists and may be used by the owner (their custom presets, any for a superuser; unknown:
+    ``NotFoundError``) and suits its output; keys are ones a bucket accepts; and no output
+    key is already taken in the pipeline's content bucket (``ValidationError`` with code
+    3002), unless ``allow_existing_outputs``. Anything else is a ``ValidationError``.
     """
-    pipeline = Pipeline.objects.filter(pk=pipeline_id).first()
+    pipeline = Pipeline.objects.filter(pk=request.pipeline_id).first()
     if pipeline is None:
-        raise NotFoundError(f"The specified pipeline was not found: pipelineId={pipeline_id}")
+        raise NotFoundError(
+            f"The specified pipeline was not found: pipelineId={request.pipeline_id}"
+        )
     if owner is not None:
         bucket_access.check(owner, bucket_access.pipeline_buckets(pipeline), "this job")
-    job_input = validation.parse_input(input)
-    prefix = validation.parse_prefix(output_key_prefix)
-    specs = validation.parse_outputs(outputs, prefix)
-    for i, spec in enumerate(specs):
-        validation.check_against_preset(spec, resolve_preset(spec.preset_id, owner), i)
-    _check_object_keys(job_input["Key"], [prefix + spec.key for spec in specs])
-    metadata = validation.parse_user_metadata(user_metadata)
-    playlist_rows = validation.parse_playlists(playlists, [s.key for s in specs])
-    if output_exists is not None and not allow_existing_outputs:
-        bucket = pipeline.content_bucket
-        for i, spec in enumerate(specs):
-            if output_exists(bucket, prefix + spec.key):
-                raise ValidationError(
-                    f"Outputs[{i}].Key: {prefix + spec.key!r} already exists in bucket {bucket!r}",
-                    code=3002,
-                )
+    validation.check_request(request)
+    prefix = request.output_key_prefix
+    for i, output in enumerate(request.outputs):
+        validation.check_against_preset(output, resolve_preset(output.preset_id, owner), i)
+    _check_object_keys(request.input.key, [prefix + output.key for output in request.outputs])
+    if not allow_existing_outputs:
+        _refuse_existing_outputs(pipeline.content_bucket, request)
     with transaction.atomic():
         job = Job.objects.create(
             pipeline=pipeline,
-            input=job_input,
+            input=request.input.to_wire(),
             output_key_prefix=prefix,
-            user_metadata=metadata,
-            playlists=playlist_rows,
+            user_metadata=dict(request.user_metadata),
             owner=owner,
         )
         JobOutput.objects.bulk_create(
             JobOutput(
                 job=job,
                 index=i,
-                key=spec.key,
-                preset_id=spec.preset_id,
-                thumbnail_pattern=spec.thumbnail_pattern,
-                rotate=spec.rotate,
-                segment_duration=spec.segment_duration,
+                key=output.key,
+                preset_id=output.preset_id,
+                thumbnail_pattern=output.thumbnail_pattern,
+                rotate=output.rotate,
+                segment_duration=output.segment_duration,
             )
-            for i, spec in enumerate(specs, start=1)
+            for i, output in enumerate(request.outputs, start=1)
         )
         send_after_commit(job.id, JobStatus.SUBMITTED)
     return job
+
+
+def _refuse_existing_outputs(bucket_name: str, request: JobRequest) -> None:
+    """Elastic Transcoder never overwrote an object: an output key already taken fails (3002)."""
+    bucket = get_bucket(bucket_name)
+    for i, output in enumerate(request.outputs):
+        key = request.output_key_prefix + output.key
+        if bucket.exists(key):
+            raise ValidationError(
+                f"Outputs[{i}].Key: {key!r} already exists in bucket {bucket_name!r}", code=3002
+            )
 
 
 def _check_object_keys(input_key: str, output_keys: list[str]) -> None:

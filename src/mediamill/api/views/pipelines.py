@@ -3,23 +3,19 @@ UpdatePipelineNotifications, DeletePipeline and TestRole."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from django.http import HttpRequest
 
-from mediamill.api import params, wire
+from mediamill.api import params, requests, wire
 from mediamill.api.errors import ApiError
 from mediamill.api.http import Caller, Reply, json_body, resource
 from mediamill.api.pagination import paginate, queryset_source
-from mediamill.jobs import access, constraints, pipelines
+from mediamill.jobs import access, pipelines
 from mediamill.jobs.models import Pipeline
-from mediamill.notifications.topics import check_notifications
 
 
 def create_pipeline(request: HttpRequest, caller: Caller) -> Reply:
-    body = json_body(request)
-    _check_topics(body.get("Notifications"), caller)
-    row = pipelines.create_pipeline(body, owner=caller.user)
+    pipeline_request = requests.pipeline_request(json_body(request))
+    row = pipelines.create_pipeline(pipeline_request, owner=caller.user)
     return 201, {"Pipeline": wire.pipeline(row, caller), "Warnings": []}
 
 
@@ -42,23 +38,22 @@ def read_pipeline(request: HttpRequest, caller: Caller, pipeline_id: str) -> Rep
 
 def update_pipeline(request: HttpRequest, caller: Caller, pipeline_id: str) -> Reply:
     visible(caller, pipeline_id)
-    body = json_body(request)
-    _check_topics(body.get("Notifications"), caller)
-    row = pipelines.update_pipeline(pipeline_id, body, user=caller.user)
+    changes = requests.pipeline_changes(json_body(request))
+    row = pipelines.update_pipeline(pipeline_id, changes, user=caller.user)
     return 200, {"Pipeline": wire.pipeline(row, caller), "Warnings": []}
 
 
 def update_status(request: HttpRequest, caller: Caller, pipeline_id: str) -> Reply:
     visible(caller, pipeline_id)
-    row = pipelines.update_status(pipeline_id, json_body(request).get("Status"))
+    row = pipelines.update_status(pipeline_id, requests.pipeline_status(json_body(request)))
     return 200, {"Pipeline": wire.pipeline(row, caller)}
 
 
 def update_notifications(request: HttpRequest, caller: Caller, pipeline_id: str) -> Reply:
     visible(caller, pipeline_id)
-    notifications = json_body(request).get("Notifications")
-    _check_topics(notifications, caller)
-    row = pipelines.update_notifications(pipeline_id, notifications)
+    topics = requests.notifications(json_body(request).get("Notifications"), required=True)
+    assert topics is not None
+    row = pipelines.update_notifications(pipeline_id, topics, user=caller.user)
     return 200, {"Pipeline": wire.pipeline(row, caller)}
 
 
@@ -69,7 +64,8 @@ def delete_pipeline(request: HttpRequest, caller: Caller, pipeline_id: str) -> R
 
 
 def test_role(request: HttpRequest, caller: Caller) -> Reply:
-    messages = pipelines.role_test(json_body(request), user=caller.user)
+    role_test = requests.role_test_request(json_body(request))
+    messages = pipelines.role_test(role_test, user=caller.user)
     return 200, {"Success": "false" if messages else "true", "Messages": messages}
 
 
@@ -91,18 +87,3 @@ item = resource(GET=read_pipeline, PUT=update_pipeline, DELETE=delete_pipeline)
 status = resource(POST=update_status)
 notifications = resource(POST=update_notifications)
 role_tests = resource(POST=test_role)
-
-
-def _check_topics(notifications: object, caller: Caller) -> None:
-    """Every topic a pipeline names must exist and be the caller's to use.
-
-    Here, in the delivery layer, because pipelines (jobs) must not depend on notifications.
-    Malformed values are left to the pipeline rules, which report them as AWS did.
-    """
-    if isinstance(notifications, Mapping):
-        well_formed = {
-            str(key): arn
-            for key, arn in notifications.items()
-            if isinstance(arn, str) and arn and constraints.matches(constraints.SNS_TOPIC, arn)
-        }
-        check_notifications(well_formed, caller.user)

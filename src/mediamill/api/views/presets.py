@@ -17,14 +17,16 @@ from mediamill.api.errors import ApiError
 from mediamill.api.http import Caller, Reply, json_body, resource
 from mediamill.api.pagination import Source, paginate, queryset_source, sequence_source
 from mediamill.jobs import access, custom_presets
-from mediamill.jobs.models import Preset
+from mediamill.jobs.models import Preset, new_id
 
 _CATALOGUE = sequence_source(list(presets.SYSTEM_PRESETS.values()))
 
 
 def create_preset(request: HttpRequest, caller: Caller) -> Reply:
-    row = custom_presets.create_preset(json_body(request), owner=caller.user)
-    return 201, {"Preset": wire.custom_preset(row, caller)}
+    preset = presets.parse(json_body(request), preset_id=new_id())
+    row = custom_presets.create_preset(preset, owner=caller.user)
+    # AWS warned here of settings valid but not strictly standard; mediamill has none to give.
+    return 201, {"Preset": wire.custom_preset(row, caller), "Warning": ""}
 
 
 def list_presets(request: HttpRequest, caller: Caller) -> Reply:

@@ -1,0 +1,96 @@
+"""Pipeline rules in the domain, for Python callers: buckets and topics the owner may use.
+
+The same rules reach API callers through the same functions (tests/api/test_api_pipelines.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from tests.jobs_helpers import ROLE
+
+from mediamill.errors import PermissionDeniedError, ValidationError
+from mediamill.jobs import pipelines, topic_access
+from mediamill.jobs.models import Pipeline
+from mediamill.jobs.requests import Notifications, PipelineChanges, PipelineRequest, RoleTestRequest
+from mediamill.notifications.topics import create_topic
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("MEDIAMILL_DATA_DIR", str(tmp_path))
+    return tmp_path
+
+
+def request(**notifications: str) -> PipelineRequest:
+    return PipelineRequest(
+        name="p",
+        input_bucket="bob-in",
+        role=ROLE,
+        output_bucket="bob-out",
+        notifications=Notifications(**notifications),
+    )
+
+
+def test_a_pipeline_naming_another_users_topic_is_refused() -> None:
+    alice, bob = User.objects.create_user("alice"), User.objects.create_user("bob")
+    alices = create_topic("alices", owner=alice).arn
+    with pytest.raises(ValidationError, match=f"Notifications:Error: the SNS topic {alices}"):
+        pipelines.create_pipeline(request(error=alices), owner=bob)
+    assert not Pipeline.objects.exists()
+
+    bobs = create_topic("bobs", owner=bob).arn
+    pipeline = pipelines.create_pipeline(request(completed=bobs), owner=bob)
+    assert pipeline.notify_completed == bobs
+
+    with pytest.raises(ValidationError, match="Notifications:Progressing"):
+        pipelines.update_pipeline(
+            pipeline.id, PipelineChanges(notifications=Notifications(progressing=alices)), bob
+        )
+    with pytest.raises(ValidationError, match="Notifications:Warning"):
+        pipelines.update_notifications(pipeline.id, Notifications(warning=alices), bob)
+    assert Pipeline.objects.get().notifications["Progressing"] == ""
+
+    # An administrator may name any topic; acting for nobody, any topic that exists.
+    admin = User.objects.create_superuser("root")
+    pipelines.update_notifications(pipeline.id, Notifications(warning=alices), admin)
+    pipelines.update_notifications(pipeline.id, Notifications(error=alices), None)
+    missing = "arn:aws:sns:us-east-1:000000000001:missing"
+    with pytest.raises(ValidationError, match="does not exist"):
+        pipelines.update_notifications(pipeline.id, Notifications(error=missing), None)
+
+
+def test_buckets_are_the_owners_to_name() -> None:
+    bob = User.objects.create_user("bob")
+    with pytest.raises(PermissionDeniedError):
+        pipelines.create_pipeline(
+            PipelineRequest(name="p", input_bucket="alice-in", role=ROLE, output_bucket="bob-o"),
+            owner=bob,
+        )
+
+
+def test_role_test_reports_topics_as_create_pipeline_judges_them() -> None:
+    alice, bob = User.objects.create_user("alice"), User.objects.create_user("bob")
+    alices = create_topic("alices", owner=alice).arn
+    bobs = create_topic("bobs", owner=bob).arn
+    test = RoleTestRequest(ROLE, "bob-in", "bob-out", (bobs, alices))
+    messages = pipelines.role_test(test, bob)
+    assert len(messages) == 1 and alices in messages[0] and "does not exist" in messages[0]
+
+
+def test_without_the_notifications_app_topics_are_refused_not_ignored() -> None:
+    bob = User.objects.create_user("bob")
+    arn = create_topic("bobs", owner=bob).arn
+    topic_access.install(None)
+    try:
+        with pytest.raises(ValidationError, match="notifications are not enabled"):
+            pipelines.create_pipeline(request(error=arn), owner=bob)
+        pipelines.create_pipeline(request(), owner=bob)  # no topic: nothing to check
+    finally:
+        from mediamill.notifications.topics import check_notifications
+
+        topic_access.install(check_notifications)
