@@ -31,6 +31,7 @@ LAYERS: dict[str, int] = {
     "accounts": 3,
     "api": 5,
     "signing": 1,
+    "servicemodel": 1,  # the vendored Elastic Transcoder service description and its validator
     "cli": 5,
     "__main__": 5,
     "__init__": 0,

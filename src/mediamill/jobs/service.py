@@ -35,6 +35,7 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
+from mediamill import servicemodel
 from mediamill.buckets import get_bucket
 from mediamill.errors import InvalidStateError, MediamillError, NotFoundError, ValidationError
 from mediamill.jobs import bucket_access, validation
@@ -78,7 +79,9 @@ def create_job(
     """Check a job request against every rule and store it as a Submitted job.
 
     The one way a job is made, whoever asks (API, admin, CLI, Python), so each gets the same
-    answer. The rules, in order: the pipeline exists (``NotFoundError``); with an ``owner``,
+    answer. The rules, in order: the service model's constraints, every violation reported
+    at once (more than 30 outputs: ``LimitExceededError``); the pipeline exists
+    (``NotFoundError``); with an ``owner``,
     that user may use every bucket of the pipeline (``PermissionDeniedError``, before any
     bucket is asked about anything); the request's own values (``validation``); every preset
     exists and may be used by the owner (their custom presets, any for a superuser; unknown:
@@ -86,6 +89,7 @@ def create_job(
     key is already taken in the pipeline's content bucket (``ValidationError`` with code
     3002), unless ``allow_existing_outputs``. Anything else is a ``ValidationError``.
     """
+    servicemodel.check_operation("CreateJob", request.to_wire())
     pipeline = Pipeline.objects.filter(pk=request.pipeline_id).first()
     if pipeline is None:
         raise NotFoundError(

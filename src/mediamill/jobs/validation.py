@@ -1,9 +1,10 @@
-"""CreateJob's rules on a typed ``JobRequest``, for every caller.
+"""CreateJob's rules beyond the service model's constraints, on a typed ``JobRequest``.
 
-Each function raises ``ValidationError`` naming the field as the wire does
-(``Outputs[1].Key``). Members Elastic Transcoder accepts but mediamill cannot honour yet
-(watermarks, album art, captions, encryption) have no place in the typed request: the API
-refuses them when it reads the wire (``api/requests.py``).
+The model's constraints (lengths, patterns, required members) are checked first, for every
+caller, by ``servicemodel``; these are the rules it does not state: Elastic Transcoder's
+documented limits, keys unique within a job, settings that need the preset, and what
+mediamill cannot do yet. Each function raises ``ValidationError`` naming the field as the
+wire does (``Outputs[1].Key``).
 """
 
 from __future__ import annotations
@@ -12,79 +13,36 @@ import re
 from collections.abc import Mapping, Sequence
 
 from mediamill import presets
-from mediamill.errors import LimitExceededError, ValidationError
-from mediamill.jobs.requests import JobInput, JobRequest, PlaylistRequest, RequestedOutput
+from mediamill.errors import ValidationError
+from mediamill.jobs.requests import JobRequest, PlaylistRequest, RequestedOutput
 
-MAX_OUTPUTS = 30
 MAX_USER_METADATA = 10
-KEY_MAX = 255
-LONG_KEY_MAX = 1024
 
-_INPUT_CONTAINERS = (
-    *("auto", "3gp", "asf", "avi", "divx", "flv", "mkv", "mov", "mp4", "mpeg", "mpeg-ps"),
-    *("mpeg-ts", "mxf", "ogg", "ts", "vob", "wav", "webm", "mp3", "m4a", "aac"),
-)
-_ROTATIONS = ("auto", "0", "90", "180", "270")
-_FLOAT_STRING = re.compile(r"\d{1,5}(\.\d{0,5})?")
 _SEGMENTED_CONTAINERS = ("ts", "fmp4")
 _METADATA_TEXT = re.compile(r"[0-9A-Za-z _.:/=+\-%@]*")
 
 
 def check_request(request: JobRequest) -> None:
-    """Every rule on the request's own values: lengths, limits, enums and unique keys."""
-    check_input(request.input)
-    check_prefix(request.output_key_prefix)
+    """The rules on the request's own values that the model does not state."""
     check_outputs(request.outputs, request.output_key_prefix)
     check_user_metadata(request.user_metadata)
     refuse_playlists(request.playlists)
 
 
-def check_input(job_input: JobInput) -> None:
-    """``Key`` is required, 1–1024 characters; ``Container`` one Elastic Transcoder knew."""
-    key = job_input.key
-    if not isinstance(key, str) or not 1 <= len(key) <= LONG_KEY_MAX:
-        raise ValidationError(f"Input.Key must be a string of 1 to {LONG_KEY_MAX} characters")
-    container = job_input.container or "auto"
-    if container not in _INPUT_CONTAINERS:
-        raise ValidationError(
-            f"Input.Container {container!r} is not one of {', '.join(_INPUT_CONTAINERS)}"
-        )
-
-
-def check_prefix(prefix: str) -> None:
-    if not isinstance(prefix, str) or len(prefix) > KEY_MAX:
-        raise ValidationError(f"OutputKeyPrefix must be a string of at most {KEY_MAX} characters")
-
-
 def check_outputs(outputs: Sequence[RequestedOutput], prefix: str) -> None:
-    """1–30 outputs whose keys are 1–255 characters and, after ``prefix``, unique."""
+    """At least one output (the model's limit of 30 is checked with it), and keys that are
+    unique after ``prefix``."""
     if not outputs:
-        raise ValidationError(f"a job has 1 to {MAX_OUTPUTS} outputs, not 0")
-    if len(outputs) > MAX_OUTPUTS:
-        raise LimitExceededError(f"a job has 1 to {MAX_OUTPUTS} outputs, not {len(outputs)}")
+        raise ValidationError("a job has 1 to 30 outputs, not 0")
     seen: dict[str, int] = {}
     for i, output in enumerate(outputs):
-        where = f"Outputs[{i}]"
-        key = output.key
-        if not isinstance(key, str) or not 1 <= len(key) <= KEY_MAX:
-            raise ValidationError(f"{where}.Key must be a string of 1 to {KEY_MAX} characters")
-        full = prefix + key
+        full = prefix + output.key
         if full in seen:
             raise ValidationError(
-                f"{where}.Key: {full!r} is also the key of Outputs[{seen[full]}]; "
+                f"Outputs[{i}].Key: {full!r} is also the key of Outputs[{seen[full]}]; "
                 "output keys must be unique within a job"
             )
         seen[full] = i
-        if not output.preset_id:
-            raise ValidationError(f"{where}.PresetId is required")
-        pattern = output.thumbnail_pattern
-        if pattern and "{count}" not in pattern:
-            raise ValidationError(f"{where}.ThumbnailPattern must contain {{count}}, or be empty")
-        if output.rotate not in _ROTATIONS:
-            raise ValidationError(f"{where}.Rotate must be one of {', '.join(_ROTATIONS)}")
-        segment = output.segment_duration
-        if segment and not _FLOAT_STRING.fullmatch(segment):
-            raise ValidationError(f"{where}.SegmentDuration {segment!r} is not a number of seconds")
 
 
 def check_against_preset(output: RequestedOutput, preset: presets.Preset, index: int) -> None:

@@ -12,9 +12,11 @@ from collections.abc import Mapping
 from fractions import Fraction
 from types import MappingProxyType
 
-#: Preset (and job, pipeline) IDs: 13 digits, a dash, 6 word characters.
-PRESET_ID_PATTERN = re.compile(r"\d{13}-\w{6}", re.ASCII)
-PRESET_ID_PATTERN_TEXT = r"^\d{13}-\w{6}$"
+from mediamill import servicemodel
+
+#: Preset (and job, pipeline) IDs: 13 digits, a dash, 6 word characters; the model's ``Id``.
+PRESET_ID_PATTERN = servicemodel.pattern("Id")
+PRESET_ID_PATTERN_TEXT = servicemodel.shape("Id")["pattern"]
 
 #: CreatePreset's limit. System presets are exempt: three of their names are longer.
 NAME_MAX_LENGTH = 40

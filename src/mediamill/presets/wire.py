@@ -1,8 +1,12 @@
 """Elastic Transcoder's JSON preset shape, to and from the typed model.
 
-``parse`` is the only way wire settings become a ``Preset``: it checks every value against
-the rules in ``presets.rules`` and reports *all* violations at once, each naming its field the
-way the wire does (``Audio.CodecOptions.BitDepth``, ``Video.Watermarks[2].Opacity``).
+``parse`` is the only way wire settings become a ``Preset``. A custom preset is first checked
+against the service model's constraints (``servicemodel``: required members, types, lengths,
+patterns), every violation reported at once in AWS's words; then against the rules the model
+does not state, in ``presets.rules`` (codecs per container, bit-rate and size ranges, codec
+options per codec), again all at once, each naming its field the way the wire does
+(``Audio.CodecOptions.BitDepth``, ``Video.Watermarks[2].Opacity``). System presets, written in
+code, go through the second step only (three of their names are longer than the model's 40).
 
 ``to_wire`` produces the ``Preset`` object of ReadPreset/ListPresets. Every value is a JSON
 string. ``None`` settings that mean "auto" are written as ``"auto"`` (SampleRate, Channels,
@@ -21,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
+from mediamill import servicemodel
 from mediamill.errors import PresetValidationError
 from mediamill.presets import rules
 from mediamill.presets.model import (
@@ -111,7 +116,13 @@ def parse(wire: Mapping[str, Any], *, preset_id: str, preset_type: str = "Custom
 
     if not isinstance(wire, Mapping):
         raise PresetValidationError([f"a preset must be a JSON object, not {_json_type(wire)}"])
-    check = _Checker()
+    # The service model's constraints first, in AWS's words; then the rules it does not state
+    # (codecs per container, bit-rate ranges, even sizes...), reported for the members the
+    # model found nothing wrong with.
+    structural = (
+        servicemodel.violations("CreatePresetRequest", wire, "") if kind == "Custom" else []
+    )
+    check = _Checker(flagged={_flagged_member(v).lower() for v in structural})
     if not rules.PRESET_ID_PATTERN.fullmatch(preset_id):
         check.fail(f"Id {preset_id!r} must match {rules.PRESET_ID_PATTERN_TEXT}")
     check.known(wire, "", _PRESET_FIELDS)
@@ -153,8 +164,8 @@ def parse(wire: Mapping[str, Any], *, preset_id: str, preset_type: str = "Custom
             if thumbnails_wire is not None and video_wire is None:
                 check.fail("Thumbnails need a Video section")
 
-    if check.violations:
-        raise PresetValidationError(check.violations)
+    if structural or check.violations:
+        raise PresetValidationError(structural + check.violations)
     assert name is not None and container is not None  # a missing one is a violation above
     return Preset(
         id=preset_id,
@@ -196,10 +207,16 @@ class _Checker:
     has been recorded, so ``parse`` never builds a preset from it.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, flagged: set[str]) -> None:
         self.violations: list[str] = []
+        self.flagged = flagged
 
     def fail(self, message: str) -> None:
+        """Record a violation, unless the model's check already reported its member."""
+        # Compared without case: map keys (Video.CodecOptions.Level) are data, not members.
+        member = _model_member(message.split(" ", 1)[0]).lower()
+        if any(member == f or member.startswith(f + ".") for f in self.flagged):
+            return
         self.violations.append(message)
 
     def known(self, obj: Mapping[str, Any], where: str, fields: Sequence[str]) -> None:
@@ -309,6 +326,27 @@ class _Checker:
         """Record a violation if ``field`` is set for a codec it does not apply to."""
         if codec is not None and codec not in codecs:
             self.fail(f"{field} applies only to codec {' or '.join(codecs)} (not {codec!r})")
+
+
+def _flagged_member(violation: str) -> str:
+    """The member a model violation names: ``... at 'video.codec' failed ...``."""
+    return violation.split(" at '", 1)[1].split("'", 1)[0]
+
+
+_INDEXED = re.compile(r"(\w+)\[(\d+)\]", re.ASCII)
+
+
+def _model_member(field: str) -> str:
+    """``Video.Watermarks[0].Id`` -> ``video.watermarks.1.member.id``: the model's naming."""
+    parts = []
+    for part in field.split("."):
+        indexed = _INDEXED.fullmatch(part)
+        if indexed is None:  # a plain name (or an unknown key, whatever it holds)
+            parts.append(servicemodel.member_name(part))
+        else:
+            parts.append(servicemodel.member_name(indexed[1]))
+            parts.append(f"{int(indexed[2]) + 1}.member")
+    return ".".join(parts)
 
 
 def _json_type(value: object) -> str:

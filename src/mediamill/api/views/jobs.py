@@ -7,48 +7,50 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from mediamill.api import params, requests, wire
+from mediamill.api import requests, wire
 from mediamill.api.errors import ApiError
-from mediamill.api.http import Caller, Reply, json_body, resource
-from mediamill.api.pagination import paginate, queryset_source
+from mediamill.api.http import Caller, Reply, json_body, operation, resource
+from mediamill.api.pagination import page_request, paginate, queryset_source
 from mediamill.api.views.pipelines import visible as visible_pipeline
 from mediamill.jobs import access, service
 from mediamill.jobs.models import Job
 
 
+@operation("CreateJob")
 def create_job(request: HttpRequest, caller: Caller) -> Reply:
     job_request = requests.job_request(json_body(request))
-    params.path_id(job_request.pipeline_id, "pipelineId")
-    visible_pipeline(caller, job_request.pipeline_id, "pipelineId")
+    visible_pipeline(caller, job_request.pipeline_id)
     row = service.create_job(job_request, owner=caller.user)
     return 201, {"Job": wire.job(row, caller)}
 
 
+@operation("ReadJob")
 def read_job(request: HttpRequest, caller: Caller, job_id: str) -> Reply:
     return 200, {"Job": wire.job(_visible(caller, job_id), caller)}
 
 
+@operation("CancelJob")
 def cancel_job(request: HttpRequest, caller: Caller, job_id: str) -> Reply:
     _visible(caller, job_id)
     service.cancel(job_id)  # only Submitted jobs: otherwise InvalidStateError -> 409
     return 202, {}
 
 
+@operation("ListJobsByPipeline")
 def list_by_pipeline(request: HttpRequest, caller: Caller, pipeline_id: str) -> Reply:
-    visible_pipeline(caller, pipeline_id, "pipelineId")
+    visible_pipeline(caller, pipeline_id)
     return _page(request, caller, access.jobs(caller.user).filter(pipeline_id=pipeline_id))
 
 
+@operation("ListJobsByStatus")
 def list_by_status(request: HttpRequest, caller: Caller, status: str) -> Reply:
-    params.job_status(status)
     return _page(request, caller, access.jobs(caller.user).filter(status=status))
 
 
 def _page(request: HttpRequest, caller: Caller, rows: QuerySet[Job]) -> Reply:
     page = paginate(
         [queryset_source(rows.prefetch_related("outputs"))],
-        params.page_token(request),
-        params.ascending(request),
+        *page_request(request),
     )
     body: dict[str, Any] = {"Jobs": [wire.job(j, caller) for j in page.items]}
     if page.next_token is not None:
@@ -57,7 +59,6 @@ def _page(request: HttpRequest, caller: Caller, rows: QuerySet[Job]) -> Reply:
 
 
 def _visible(caller: Caller, job_id: str) -> Job:
-    params.path_id(job_id)
     row = access.jobs(caller.user).prefetch_related("outputs").filter(pk=job_id).first()
     if row is None:
         raise ApiError(

@@ -5,25 +5,26 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from mediamill.api import params, requests, wire
+from mediamill.api import requests, wire
 from mediamill.api.errors import ApiError
-from mediamill.api.http import Caller, Reply, json_body, resource
-from mediamill.api.pagination import paginate, queryset_source
+from mediamill.api.http import Caller, Reply, json_body, operation, resource
+from mediamill.api.pagination import page_request, paginate, queryset_source
 from mediamill.jobs import access, pipelines
 from mediamill.jobs.models import Pipeline
 
 
+@operation("CreatePipeline")
 def create_pipeline(request: HttpRequest, caller: Caller) -> Reply:
     pipeline_request = requests.pipeline_request(json_body(request))
     row = pipelines.create_pipeline(pipeline_request, owner=caller.user)
     return 201, {"Pipeline": wire.pipeline(row, caller), "Warnings": []}
 
 
+@operation("ListPipelines")
 def list_pipelines(request: HttpRequest, caller: Caller) -> Reply:
     page = paginate(
         [queryset_source(access.pipelines(caller.user))],
-        params.page_token(request),
-        params.ascending(request),
+        *page_request(request),
     )
     body: dict[str, object] = {"Pipelines": [wire.pipeline(p, caller) for p in page.items]}
     if page.next_token is not None:
@@ -31,11 +32,13 @@ def list_pipelines(request: HttpRequest, caller: Caller) -> Reply:
     return 200, body
 
 
+@operation("ReadPipeline")
 def read_pipeline(request: HttpRequest, caller: Caller, pipeline_id: str) -> Reply:
     row = visible(caller, pipeline_id)
     return 200, {"Pipeline": wire.pipeline(row, caller), "Warnings": []}
 
 
+@operation("UpdatePipeline")
 def update_pipeline(request: HttpRequest, caller: Caller, pipeline_id: str) -> Reply:
     visible(caller, pipeline_id)
     changes = requests.pipeline_changes(json_body(request))
@@ -43,35 +46,38 @@ def update_pipeline(request: HttpRequest, caller: Caller, pipeline_id: str) -> R
     return 200, {"Pipeline": wire.pipeline(row, caller), "Warnings": []}
 
 
+@operation("UpdatePipelineStatus")
 def update_status(request: HttpRequest, caller: Caller, pipeline_id: str) -> Reply:
     visible(caller, pipeline_id)
-    row = pipelines.update_status(pipeline_id, requests.pipeline_status(json_body(request)))
+    row = pipelines.update_status(pipeline_id, json_body(request)["Status"])
     return 200, {"Pipeline": wire.pipeline(row, caller)}
 
 
+@operation("UpdatePipelineNotifications")
 def update_notifications(request: HttpRequest, caller: Caller, pipeline_id: str) -> Reply:
     visible(caller, pipeline_id)
-    topics = requests.notifications(json_body(request).get("Notifications"), required=True)
+    topics = requests.notifications(json_body(request)["Notifications"])
     assert topics is not None
     row = pipelines.update_notifications(pipeline_id, topics, user=caller.user)
     return 200, {"Pipeline": wire.pipeline(row, caller)}
 
 
+@operation("DeletePipeline")
 def delete_pipeline(request: HttpRequest, caller: Caller, pipeline_id: str) -> Reply:
     visible(caller, pipeline_id)
     pipelines.delete_pipeline(pipeline_id)
     return 202, {}
 
 
+@operation("TestRole")
 def test_role(request: HttpRequest, caller: Caller) -> Reply:
     role_test = requests.role_test_request(json_body(request))
     messages = pipelines.role_test(role_test, user=caller.user)
     return 200, {"Success": "false" if messages else "true", "Messages": messages}
 
 
-def visible(caller: Caller, pipeline_id: str, member: str = "id") -> Pipeline:
+def visible(caller: Caller, pipeline_id: str) -> Pipeline:
     """The pipeline if the caller may see it; otherwise it does not exist for them."""
-    params.path_id(pipeline_id, member)
     row = access.pipelines(caller.user).filter(pk=pipeline_id).first()
     if row is None:
         raise ApiError(
