@@ -24,6 +24,7 @@ from mediamill.jobs import service
 from mediamill.jobs.models import ID_PATTERN, Job, JobStatus, Pipeline, Preset, new_id, now_ms
 from mediamill.jobs.requests import JobInput, JobRequest, PlaylistRequest, RequestedOutput
 from mediamill.jobs.signals import job_state_changed
+from mediamill.probe import MediaInfo, StreamInfo
 
 ET_DETAIL = re.compile(r"\d{4} [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}:.+")
 
@@ -480,6 +481,26 @@ def test_stored_playlists_finish_with_their_job(pipeline: Pipeline) -> None:
     service.cancel(canceled.id)
     for job, status in ((done, "Complete"), (failed, "Error"), (canceled, "Canceled")):
         assert [p["Status"] for p in reload(job).playlists] == [status]
+
+
+def test_the_inspected_input_is_recorded_by_its_worker_only(pipeline: Pipeline) -> None:
+    job = submit(pipeline)
+    video = StreamInfo(0, "video", "h264", width=1280, height=720, frame_rate=Fraction(30000, 1001))
+    media = MediaInfo("mov,mp4,m4a,3gp,3g2,mj2", 123_456, 3.2, None, (video,))
+    assert not service.record_input(job.id, "worker-a", media), "not claimed yet"
+    assert service.claim(job.id, "worker-a", 60) is not None
+    assert not service.record_input(job.id, "worker-b", media)
+    assert service.record_input(job.id, "worker-a", media)
+    assert reload(job).input == {
+        "Key": "media/song.mp3",
+        "DetectedProperties": {
+            "FileSize": 123_456,
+            "Width": 1280,
+            "Height": 720,
+            "FrameRate": "29.97",
+            "DurationMillis": 3200,
+        },
+    }
 
 
 def test_complete_needs_every_output(pipeline: Pipeline) -> None:

@@ -24,6 +24,7 @@ protects nothing).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -179,6 +180,35 @@ def update_notifications(
         _set_notifications(pipeline, topics)
         pipeline.save()
     return pipeline
+
+
+@dataclass(frozen=True)
+class PipelineWarning:
+    """Something that works, but not as well as it could (CreatePipeline's ``Warnings``)."""
+
+    code: str
+    message: str
+
+
+#: Elastic Transcoder's code for a resource in another region than the pipeline's.
+CROSS_REGION = "6006"
+
+
+def region_warnings(pipeline: Pipeline, region: str) -> list[PipelineWarning]:
+    """A 6006 warning for each topic in another region than ``region`` (the pipeline's:
+    the one the request was made for), as Elastic Transcoder gave for cross-region topics."""
+    warnings = []
+    for key, arn in pipeline.notifications.items():
+        parts = arn.split(":")
+        if arn and len(parts) > 3 and parts[3] != region:
+            warnings.append(
+                PipelineWarning(
+                    CROSS_REGION,
+                    f"The SNS topic {arn} (Notifications:{key}) is in region {parts[3]}, "
+                    f"not in {region} with the pipeline: delivery crosses regions.",
+                )
+            )
+    return warnings
 
 
 def delete_pipeline(pipeline_id: str) -> None:

@@ -48,6 +48,8 @@ from mediamill.presets.rules import frame_rate_to_wire
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
+    from mediamill.probe import MediaInfo
+
 #: Claims a job gets before a vanished worker makes it fail instead of run again.
 MAX_ATTEMPTS = 3
 
@@ -219,6 +221,29 @@ def report_progress(job_id: str, worker_id: str, percent: int) -> bool:
     if not 0 <= percent <= 100:
         raise ValueError(f"progress must be 0 to 100, not {percent}")
     return _held(job_id, worker_id).filter(progress__lt=percent).update(progress=percent) == 1
+
+
+def record_input(job_id: str, worker_id: str, media: MediaInfo) -> bool:
+    """Store what inspecting the input found, as ReadJob's ``Input.DetectedProperties``.
+
+    Width, height and frame rate of the first video stream (if any), the file's size and
+    its declared duration. False, changing nothing, if ``worker_id`` does not hold the job.
+    """
+    video = media.video
+    detected: dict[str, int | str] = {"FileSize": media.size}
+    if video is not None and video.width and video.height:
+        detected["Width"], detected["Height"] = video.width, video.height
+    if video is not None and video.frame_rate:
+        detected["FrameRate"] = _frame_rate(video.frame_rate)
+    if media.duration is not None:
+        detected["DurationMillis"] = round(media.duration * 1000)
+    with transaction.atomic():
+        job = _held(job_id, worker_id).select_for_update().only("input").first()
+        if job is None:
+            return False
+        job.input = {**job.input, "DetectedProperties": detected}
+        job.save(update_fields=["input"])
+    return True
 
 
 def complete(job_id: str, worker_id: str, results: Mapping[int, OutputMeasures]) -> bool:

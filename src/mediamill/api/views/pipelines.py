@@ -17,7 +17,7 @@ from mediamill.jobs.models import Pipeline
 def create_pipeline(request: HttpRequest, caller: Caller) -> Reply:
     pipeline_request = requests.pipeline_request(json_body(request))
     row = pipelines.create_pipeline(pipeline_request, owner=caller.user)
-    return 201, {"Pipeline": wire.pipeline(row, caller), "Warnings": []}
+    return 201, {"Pipeline": wire.pipeline(row, caller), "Warnings": _warnings(row, caller)}
 
 
 @operation("ListPipelines")
@@ -35,7 +35,7 @@ def list_pipelines(request: HttpRequest, caller: Caller) -> Reply:
 @operation("ReadPipeline")
 def read_pipeline(request: HttpRequest, caller: Caller, pipeline_id: str) -> Reply:
     row = visible(caller, pipeline_id)
-    return 200, {"Pipeline": wire.pipeline(row, caller), "Warnings": []}
+    return 200, {"Pipeline": wire.pipeline(row, caller), "Warnings": _warnings(row, caller)}
 
 
 @operation("UpdatePipeline")
@@ -43,7 +43,7 @@ def update_pipeline(request: HttpRequest, caller: Caller, pipeline_id: str) -> R
     visible(caller, pipeline_id)
     changes = requests.pipeline_changes(json_body(request))
     row = pipelines.update_pipeline(pipeline_id, changes, user=caller.user)
-    return 200, {"Pipeline": wire.pipeline(row, caller), "Warnings": []}
+    return 200, {"Pipeline": wire.pipeline(row, caller), "Warnings": _warnings(row, caller)}
 
 
 @operation("UpdatePipelineStatus")
@@ -93,3 +93,11 @@ item = resource(GET=read_pipeline, PUT=update_pipeline, DELETE=delete_pipeline)
 status = resource(POST=update_status)
 notifications = resource(POST=update_notifications)
 role_tests = resource(POST=test_role)
+
+
+def _warnings(row: Pipeline, caller: Caller) -> list[dict[str, str]]:
+    """Topics in another region than the one the request was signed for (code 6006)."""
+    return [
+        {"Code": w.code, "Message": w.message}
+        for w in pipelines.region_warnings(row, caller.region)
+    ]

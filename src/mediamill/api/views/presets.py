@@ -7,6 +7,7 @@ order, paginated as one list.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from django.http import HttpRequest
@@ -56,7 +57,10 @@ def list_presets(request: HttpRequest, caller: Caller) -> Reply:
 @operation("ReadPreset")
 def read_preset(request: HttpRequest, caller: Caller, preset_id: str) -> Reply:
     if custom_presets.is_system(preset_id):
-        return 200, {"Preset": wire.system_preset(presets.get_system(preset_id), caller)}
+        # A deprecated ID stays readable under that ID (as AWS kept it), with the settings
+        # of the preset that replaced it; CreateJob resolves it to the replacement.
+        system = dataclasses.replace(presets.get_system(preset_id), id=preset_id)
+        return 200, {"Preset": wire.system_preset(system, caller)}
     return 200, {"Preset": wire.custom_preset(_visible(caller, preset_id), caller)}
 
 
