@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 from tests.jobs_helpers import AAC, FLAC, WAV, make_pipeline, submit
@@ -13,6 +14,7 @@ from tests.jobs_helpers import AAC, FLAC, WAV, make_pipeline, submit
 from mediamill.buckets import get_bucket
 from mediamill.jobs import service
 from mediamill.jobs.models import Job, JobStatus, Pipeline, Preset
+from mediamill.notifications.topics import create_topic
 
 
 @pytest.fixture(autouse=True)
@@ -81,6 +83,29 @@ def test_pipelines_and_presets_can_be_added(admin_client: Client) -> None:
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Pipeline.objects.get().name == "tutorial"
+
+
+def test_pipelines_may_name_only_topics_their_owner_may_use(admin_client: Client) -> None:
+    alice, bob = User.objects.create_user("alice"), User.objects.create_user("bob")
+    alices = create_topic("alices", owner=alice).arn
+    form = {
+        "name": "bobs",
+        "status": "Active",
+        "input_bucket": "bob-in",
+        "output_bucket": "bob-out",
+        "role": "arn:aws:iam::123456789012:role/Elastic_Transcoder_Default_Role",
+        "notify_completed": alices,
+        "owner": bob.pk,
+        "content_config": "{}",
+        "thumbnail_config": "{}",
+    }
+    refused = admin_client.post(reverse("admin:jobs_pipeline_add"), form)
+    assert refused.status_code == 200 and "does not exist" in refused.content.decode()
+    assert not Pipeline.objects.exists()
+    # Without an owner (the administrator's own), any topic that exists.
+    response = admin_client.post(reverse("admin:jobs_pipeline_add"), {**form, "owner": ""})
+    assert response.status_code == 302
+    assert Pipeline.objects.get().notify_completed == alices
 
 
 def test_preset_settings_are_validated(admin_client: Client) -> None:

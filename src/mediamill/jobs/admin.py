@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from mediamill.errors import MediamillError
-from mediamill.jobs import service
+from mediamill.jobs import service, topic_access
 from mediamill.jobs.models import BucketGrant, Job, JobOutput, Pipeline, Preset
 from mediamill.jobs.requests import JobInput, JobRequest, RequestedOutput
 
@@ -21,8 +21,34 @@ from mediamill.jobs.requests import JobInput, JobRequest, RequestedOutput
 django_stubs_ext.monkeypatch()
 
 
+class PipelineForm(forms.ModelForm[Pipeline]):
+    """The topics rule applies here too: a pipeline with an owner may name only topics that
+    owner may use; one without, any topic that exists (``topic_access``)."""
+
+    class Meta:
+        model = Pipeline
+        fields = "__all__"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        topics = {
+            "Progressing": data.get("notify_progressing", ""),
+            "Completed": data.get("notify_completed", ""),
+            "Warning": data.get("notify_warning", ""),
+            "Error": data.get("notify_error", ""),
+        }
+        try:
+            topic_access.check(topics, data.get("owner"))
+        except MediamillError as exc:
+            raise forms.ValidationError(exc.message) from exc
+        return data
+
+
 @admin.register(Pipeline)
 class PipelineAdmin(admin.ModelAdmin[Pipeline]):
+    form = PipelineForm
     list_display = ("id", "name", "status", "input_bucket", "content_bucket", "owner", "created")
     list_filter = ("status",)
     search_fields = ("id", "name", "input_bucket", "output_bucket")
