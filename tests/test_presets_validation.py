@@ -235,7 +235,8 @@ def test_system_presets_are_exempt_from_the_name_limit() -> None:
         "satisfy constraint: Member must have length less than or equal to 40"
     ]
     assert violations(build("flac", {"Name": ""}), preset_type="System") == [
-        "Name must not be empty"
+        "Value '' at 'name' failed to satisfy constraint: Member must have length greater "
+        "than or equal to 1"
     ]
 
 
