@@ -5,16 +5,25 @@ The same rules reach API callers through the same functions (tests/api/test_api_
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from tests.jobs_helpers import ROLE
+from tests.jobs_helpers import ROLE, WAV
 
-from mediamill.errors import PermissionDeniedError, ValidationError
-from mediamill.jobs import pipelines, topic_access
-from mediamill.jobs.models import Pipeline
-from mediamill.jobs.requests import Notifications, PipelineChanges, PipelineRequest, RoleTestRequest
+from mediamill.errors import NotFoundError, PermissionDeniedError, ValidationError
+from mediamill.jobs import bucket_access, pipelines, service, topic_access
+from mediamill.jobs.models import Job, Pipeline
+from mediamill.jobs.requests import (
+    JobInput,
+    JobRequest,
+    Notifications,
+    PipelineChanges,
+    PipelineRequest,
+    RequestedOutput,
+    RoleTestRequest,
+)
 from mediamill.notifications.topics import create_topic
 
 pytestmark = pytest.mark.django_db
@@ -94,3 +103,29 @@ def test_without_the_notifications_app_topics_are_refused_not_ignored() -> None:
         from mediamill.notifications.topics import check_notifications
 
         topic_access.install(check_notifications)
+
+
+def test_another_users_pipeline_is_not_found_whoever_asks() -> None:
+    alice, bob = User.objects.create_user("alice"), User.objects.create_user("bob")
+    for bucket in ("shared-in", "shared-out"):
+        for user in (alice, bob):  # buckets bob may use too: the pipeline is still alice's
+            bucket_access.grant(bucket, user)
+    alices = Pipeline.objects.create(
+        name="a", input_bucket="shared-in", output_bucket="shared-out", role=ROLE, owner=alice
+    )
+    job = JobRequest(alices.id, JobInput("song.mp3"), (RequestedOutput("song.wav", WAV),))
+    calls: list[Callable[[], object]] = [
+        lambda: service.create_job(job, owner=bob),
+        lambda: pipelines.update_pipeline(alices.id, PipelineChanges(name="mine"), bob),
+        lambda: pipelines.update_status(alices.id, "Paused", bob),
+        lambda: pipelines.update_notifications(alices.id, Notifications(), bob),
+        lambda: pipelines.delete_pipeline(alices.id, bob),
+    ]
+    for call in calls:
+        with pytest.raises(NotFoundError, match="pipeline was not found"):
+            call()
+    assert Pipeline.objects.get().name == "a" and not Job.objects.exists()
+    made = service.create_job(job, owner=alice)
+    with pytest.raises(NotFoundError, match="job was not found"):
+        service.cancel(made.id, bob)
+    service.cancel(made.id, alice)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from mediamill import presets
 from mediamill.errors import NotFoundError, PermissionDeniedError
+from mediamill.jobs import access
 from mediamill.jobs.models import Preset, new_id
 
 if TYPE_CHECKING:
@@ -43,15 +44,17 @@ def is_system(preset_id: str) -> bool:
     return preset_id in presets.SYSTEM_PRESETS or preset_id in presets.DEPRECATED_PRESET_IDS
 
 
-def delete_preset(preset_id: str) -> None:
+def delete_preset(preset_id: str, user: User | None = None) -> None:
     """Delete a custom preset. System presets cannot be deleted (``PermissionDeniedError``).
 
-    Jobs already submitted with the preset fail when they start, as the preset is gone.
+    With a ``user``, only one of theirs (any, for a superuser). Jobs already submitted with
+    the preset fail when they start, as the preset is gone.
     """
     if is_system(preset_id):
         raise PermissionDeniedError(
             f"The preset {preset_id} is a system preset: it cannot be deleted."
         )
-    deleted, _ = Preset.objects.filter(pk=preset_id).delete()
+    rows = Preset.objects.all() if user is None else access.presets(user)
+    deleted, _ = rows.filter(pk=preset_id).delete()
     if not deleted:
         raise NotFoundError(f"The specified preset was not found: presetId={preset_id}")

@@ -16,6 +16,8 @@ several members, with AWS's own messages:
   any bucket is touched.
 - Every topic named must exist and be one the requesting user may use (``topic_access``,
   decided by the notifications app): their own, any for a superuser.
+- With a user, a pipeline is found only if it is theirs (``access``; any, for a superuser):
+  another user's is not found, whoever asks.
 
 Pipelines are not limited in number (AWS allowed 4 per region; on your own server that limit
 protects nothing).
@@ -32,7 +34,7 @@ from django.db import transaction
 from mediamill import servicemodel
 from mediamill.buckets import get_bucket
 from mediamill.errors import InvalidStateError, MediamillError, NotFoundError, ValidationError
-from mediamill.jobs import bucket_access, topic_access
+from mediamill.jobs import access, bucket_access, topic_access
 from mediamill.jobs.models import Job, JobStatus, Pipeline
 from mediamill.jobs.requests import (
     Notifications,
@@ -120,7 +122,7 @@ def update_pipeline(
         _check_role(role)
 
     with transaction.atomic():
-        pipeline = _get_for_update(pipeline_id)
+        pipeline = _get_for_update(pipeline_id, user)
         if user is not None:
             named = [input_bucket or "", (content or {}).get("Bucket", "")]
             named.append((thumbnails or {}).get("Bucket", ""))
@@ -155,11 +157,11 @@ def update_pipeline(
     return pipeline
 
 
-def update_status(pipeline_id: str, status: str) -> Pipeline:
+def update_status(pipeline_id: str, status: str, user: User | None = None) -> Pipeline:
     """Active or Paused. Jobs on a Paused pipeline wait; running ones finish."""
     servicemodel.check_operation("UpdatePipelineStatus", {"Id": pipeline_id, "Status": status})
     with transaction.atomic():
-        pipeline = _get_for_update(pipeline_id)
+        pipeline = _get_for_update(pipeline_id, user)
         pipeline.status = status
         pipeline.save(update_fields=["status"])
     return pipeline
@@ -176,7 +178,7 @@ def update_notifications(
     )
     topic_access.check(topics, user)
     with transaction.atomic():
-        pipeline = _get_for_update(pipeline_id)
+        pipeline = _get_for_update(pipeline_id, user)
         _set_notifications(pipeline, topics)
         pipeline.save()
     return pipeline
@@ -211,10 +213,10 @@ def region_warnings(pipeline: Pipeline, region: str) -> list[PipelineWarning]:
     return warnings
 
 
-def delete_pipeline(pipeline_id: str) -> None:
+def delete_pipeline(pipeline_id: str, user: User | None = None) -> None:
     """Delete the pipeline and its finished jobs; refused while a job is still to finish."""
     with transaction.atomic():
-        pipeline = _get_for_update(pipeline_id)
+        pipeline = _get_for_update(pipeline_id, user)
         if Job.objects.filter(pipeline=pipeline, status__in=UNFINISHED).exists():
             raise InvalidStateError(
                 f"The pipeline {pipeline_id} has jobs that are not finished: cancel them or "
@@ -256,8 +258,10 @@ def role_test(request: RoleTestRequest, user: User | None = None) -> list[str]:
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _get_for_update(pipeline_id: str) -> Pipeline:
-    pipeline = Pipeline.objects.select_for_update().filter(pk=pipeline_id).first()
+def _get_for_update(pipeline_id: str, user: User | None) -> Pipeline:
+    """The pipeline, locked; with a ``user``, only one of theirs (any, for a superuser)."""
+    rows = Pipeline.objects.all() if user is None else access.pipelines(user)
+    pipeline = rows.select_for_update().filter(pk=pipeline_id).first()
     if pipeline is None:
         raise NotFoundError(f"The specified pipeline was not found: pipelineId={pipeline_id}.")
     return pipeline

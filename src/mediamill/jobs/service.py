@@ -38,7 +38,7 @@ from django.db.models.functions import Coalesce
 from mediamill import servicemodel
 from mediamill.buckets import get_bucket
 from mediamill.errors import InvalidStateError, MediamillError, NotFoundError, ValidationError
-from mediamill.jobs import bucket_access, validation
+from mediamill.jobs import access, bucket_access, validation
 from mediamill.jobs.lookup import resolve_preset
 from mediamill.jobs.models import Job, JobOutput, JobStatus, Pipeline, PipelineStatus, now_ms
 from mediamill.jobs.requests import JobRequest
@@ -82,8 +82,8 @@ def create_job(
 
     The one way a job is made, whoever asks (API, admin, CLI, Python), so each gets the same
     answer. The rules, in order: the service model's constraints, every violation reported
-    at once (more than 30 outputs: ``LimitExceededError``); the pipeline exists
-    (``NotFoundError``); with an ``owner``,
+    at once (more than 30 outputs: ``LimitExceededError``); the pipeline exists and, with an
+    ``owner``, is theirs (any, for a superuser; otherwise ``NotFoundError``); with an ``owner``,
     that user may use every bucket of the pipeline (``PermissionDeniedError``, before any
     bucket is asked about anything); the request's own values (``validation``); every preset
     exists and may be used by the owner (their custom presets, any for a superuser; unknown:
@@ -92,7 +92,8 @@ def create_job(
     3002), unless ``allow_existing_outputs``. Anything else is a ``ValidationError``.
     """
     servicemodel.check_operation("CreateJob", request.to_wire())
-    pipeline = Pipeline.objects.filter(pk=request.pipeline_id).first()
+    visible = Pipeline.objects.all() if owner is None else access.pipelines(owner)
+    pipeline = visible.filter(pk=request.pipeline_id).first()
     if pipeline is None:
         raise NotFoundError(
             f"The specified pipeline was not found: pipelineId={request.pipeline_id}"
@@ -335,8 +336,13 @@ def fail(
     return True
 
 
-def cancel(job_id: str) -> None:
-    """Submitted → Canceled. Elastic Transcoder cancels only jobs that have not started."""
+def cancel(job_id: str, user: User | None = None) -> None:
+    """Submitted → Canceled. Elastic Transcoder cancels only jobs that have not started.
+
+    With a ``user``, only a job they may see (``access.jobs``); another's is not found.
+    """
+    if user is not None and not access.jobs(user).filter(pk=job_id).exists():
+        raise NotFoundError(f"The specified job was not found: jobId={job_id}")
     with transaction.atomic():
         done = Job.objects.filter(pk=job_id, status=JobStatus.SUBMITTED).update(
             status=JobStatus.CANCELED, finish_time_millis=now_ms()

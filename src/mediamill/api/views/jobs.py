@@ -32,7 +32,7 @@ def read_job(request: HttpRequest, caller: Caller, job_id: str) -> Reply:
 @operation("CancelJob")
 def cancel_job(request: HttpRequest, caller: Caller, job_id: str) -> Reply:
     _visible(caller, job_id)
-    service.cancel(job_id)  # only Submitted jobs: otherwise InvalidStateError -> 409
+    service.cancel(job_id, caller.user)  # only Submitted jobs: otherwise InvalidStateError -> 409
     return 202, {}
 
 

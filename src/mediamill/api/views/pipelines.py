@@ -49,7 +49,7 @@ def update_pipeline(request: HttpRequest, caller: Caller, pipeline_id: str) -> R
 @operation("UpdatePipelineStatus")
 def update_status(request: HttpRequest, caller: Caller, pipeline_id: str) -> Reply:
     visible(caller, pipeline_id)
-    row = pipelines.update_status(pipeline_id, json_body(request)["Status"])
+    row = pipelines.update_status(pipeline_id, json_body(request)["Status"], caller.user)
     return 200, {"Pipeline": wire.pipeline(row, caller)}
 
 
@@ -65,7 +65,7 @@ def update_notifications(request: HttpRequest, caller: Caller, pipeline_id: str)
 @operation("DeletePipeline")
 def delete_pipeline(request: HttpRequest, caller: Caller, pipeline_id: str) -> Reply:
     visible(caller, pipeline_id)
-    pipelines.delete_pipeline(pipeline_id)
+    pipelines.delete_pipeline(pipeline_id, caller.user)
     return 202, {}
 
 

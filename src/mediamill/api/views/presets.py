@@ -68,7 +68,7 @@ def read_preset(request: HttpRequest, caller: Caller, preset_id: str) -> Reply:
 def delete_preset(request: HttpRequest, caller: Caller, preset_id: str) -> Reply:
     if not custom_presets.is_system(preset_id):
         _visible(caller, preset_id)
-    custom_presets.delete_preset(preset_id)  # refuses system presets
+    custom_presets.delete_preset(preset_id, caller.user)  # refuses system presets
     return 202, {}
 
 
