@@ -129,3 +129,6 @@ def test_another_users_pipeline_is_not_found_whoever_asks() -> None:
     with pytest.raises(NotFoundError, match="job was not found"):
         service.cancel(made.id, bob)
     service.cancel(made.id, alice)
+    # A shared pipeline (no owner: an administrator's) takes jobs for any user it may serve.
+    Pipeline.objects.filter(pk=alices.pk).update(owner=None)
+    assert service.create_job(job, owner=bob).owner == bob

@@ -83,7 +83,8 @@ def create_job(
     The one way a job is made, whoever asks (API, admin, CLI, Python), so each gets the same
     answer. The rules, in order: the service model's constraints, every violation reported
     at once (more than 30 outputs: ``LimitExceededError``); the pipeline exists and, with an
-    ``owner``, is theirs (any, for a superuser; otherwise ``NotFoundError``); with an ``owner``,
+    ``owner``, is one they may run jobs on (``access.usable_pipelines``: not another user's;
+    otherwise ``NotFoundError``); with an ``owner``,
     that user may use every bucket of the pipeline (``PermissionDeniedError``, before any
     bucket is asked about anything); the request's own values (``validation``); every preset
     exists and may be used by the owner (their custom presets, any for a superuser; unknown:
@@ -92,8 +93,7 @@ def create_job(
     3002), unless ``allow_existing_outputs``. Anything else is a ``ValidationError``.
     """
     servicemodel.check_operation("CreateJob", request.to_wire())
-    visible = Pipeline.objects.all() if owner is None else access.pipelines(owner)
-    pipeline = visible.filter(pk=request.pipeline_id).first()
+    pipeline = access.usable_pipelines(owner).filter(pk=request.pipeline_id).first()
     if pipeline is None:
         raise NotFoundError(
             f"The specified pipeline was not found: pipelineId={request.pipeline_id}"
