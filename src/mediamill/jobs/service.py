@@ -81,16 +81,20 @@ def create_job(
     """Check a job request against every rule and store it as a Submitted job.
 
     The one way a job is made, whoever asks (API, admin, CLI, Python), so each gets the same
-    answer. The rules, in order: the service model's constraints, every violation reported
-    at once (more than 30 outputs: ``LimitExceededError``); the pipeline exists and, with an
-    ``owner``, is one they may run jobs on (``access.usable_pipelines``: not another user's;
-    otherwise ``NotFoundError``); with an ``owner``,
-    that user may use every bucket of the pipeline (``PermissionDeniedError``, before any
-    bucket is asked about anything); the request's own values (``validation``); every preset
-    exists and may be used by the owner (their custom presets, any for a superuser; unknown:
-    ``NotFoundError``) and suits its output; keys are ones a bucket accepts; and no output
-    key is already taken in the pipeline's content bucket (``ValidationError`` with code
-    3002), unless ``allow_existing_outputs``. Anything else is a ``ValidationError``.
+    answer. The rules, in order:
+
+    - the service model's constraints, every violation reported at once (more than 30
+      outputs: ``LimitExceededError``);
+    - the pipeline exists and, with an ``owner``, is one they may run jobs on
+      (``access.usable_pipelines``: never another user's; otherwise ``NotFoundError``);
+    - with an ``owner``, that user may use every bucket of the pipeline
+      (``PermissionDeniedError``, before any bucket is asked about anything);
+    - the rules on the request's own values the model does not state (``validation``);
+    - every preset exists and may be used by the owner (their custom presets, any for a
+      superuser; unknown: ``NotFoundError``) and suits its output;
+    - keys are ones a bucket accepts;
+    - no output key is already taken in the pipeline's content bucket (``ValidationError``
+      with code 3002), unless ``allow_existing_outputs``.
     """
     servicemodel.check_operation("CreateJob", request.to_wire())
     pipeline = access.usable_pipelines(owner).filter(pk=request.pipeline_id).first()
