@@ -132,3 +132,20 @@ def test_another_users_pipeline_is_not_found_whoever_asks() -> None:
     # A shared pipeline (no owner: an administrator's) takes jobs for any user it may serve.
     Pipeline.objects.filter(pk=alices.pk).update(owner=None)
     assert service.create_job(job, owner=bob).owner == bob
+
+
+def test_python_callers_meet_the_models_constraints_in_aws_words() -> None:
+    bad = PipelineRequest(name="n" * 41, input_bucket="in bucket", role="", output_bucket="o")
+    with pytest.raises(ValidationError) as caught:
+        pipelines.create_pipeline(bad)
+    assert caught.value.message.startswith("2 validation errors detected: ")
+    assert "at 'name' failed to satisfy constraint: Member must have length less than" in (
+        caught.value.message
+    )
+    assert "Value 'in bucket' at 'inputBucket'" in caught.value.message
+    with pytest.raises(ValidationError, match=r"^Role cannot be blank$"):  # AWS's own words
+        pipelines.create_pipeline(
+            PipelineRequest(name="n", input_bucket="i", role="", output_bucket="o")
+        )
+    with pytest.raises(ValidationError, match="at 'status' failed to satisfy constraint"):
+        pipelines.update_status("1351620000001-abcdef", "Stopped")
