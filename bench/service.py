@@ -738,12 +738,15 @@ def _prepare(request: dict[str, Any]) -> str:
 
 def _create(pipeline_id: str, key: str, outputs: Sequence[tuple[str, str]], prefix: str) -> str:
     from mediamill.jobs import service
+    from mediamill.jobs.requests import JobInput, JobRequest, RequestedOutput
 
     job = service.create_job(
-        pipeline_id,
-        {"Key": key},
-        [{"Key": name, "PresetId": preset} for preset, name in outputs],
-        output_key_prefix=prefix,
+        JobRequest(
+            pipeline_id,
+            JobInput(key),
+            tuple(RequestedOutput(name, preset) for preset, name in outputs),
+            output_key_prefix=prefix,
+        )
     )
     return str(job.id)
 

@@ -85,8 +85,15 @@ class Driver:
         self, pipeline_id: str, input_key: str, outputs: list[dict[str, str]], prefix: str
     ) -> str:
         from mediamill.jobs import service
+        from mediamill.jobs.requests import JobInput, JobRequest, RequestedOutput
 
-        job = service.create_job(pipeline_id, {"Key": input_key}, outputs, output_key_prefix=prefix)
+        request = JobRequest(
+            pipeline_id,
+            JobInput(input_key),
+            tuple(RequestedOutput(o["Key"], o["PresetId"]) for o in outputs),
+            output_key_prefix=prefix,
+        )
+        job = service.create_job(request)
         return job.id
 
     def jobs(self, ids: list[str]) -> dict[str, dict[str, Any]]:

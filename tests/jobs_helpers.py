@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from mediamill.jobs import bucket_access, service
 from mediamill.jobs.models import Job, Pipeline
+from mediamill.jobs.requests import JobInput, JobRequest, RequestedOutput
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -43,15 +44,30 @@ def tutorial_user(username: str) -> User:
     return user
 
 
-def submit(pipeline: Pipeline, **kwargs: Any) -> Job:
+TUTORIAL_OUTPUTS = (RequestedOutput("song.wav", WAV), RequestedOutput("song.flac", FLAC))
+
+
+def job_request(pipeline: Pipeline, **kwargs: Any) -> JobRequest:
     """The tutorial's job: one MP3 in, WAV and FLAC out under another prefix."""
     args: dict[str, Any] = {
-        "input": {"Key": "media/song.mp3"},
-        "outputs": [{"Key": "song.wav", "PresetId": WAV}, {"Key": "song.flac", "PresetId": FLAC}],
+        "input": JobInput("media/song.mp3"),
+        "outputs": TUTORIAL_OUTPUTS,
         "output_key_prefix": "processed/",
     }
     args.update(kwargs)
-    return service.create_job(pipeline.id, **args)
+    args["outputs"] = tuple(args["outputs"])
+    return JobRequest(pipeline.id, **args)
+
+
+def submit(
+    pipeline: Pipeline,
+    owner: User | None = None,
+    allow_existing_outputs: bool = False,
+    **kwargs: Any,
+) -> Job:
+    """Create the tutorial's job (``job_request``'s arguments change it)."""
+    request = job_request(pipeline, **kwargs)
+    return service.create_job(request, owner=owner, allow_existing_outputs=allow_existing_outputs)
 
 
 def results(job: Job) -> dict[int, Measures]:

@@ -32,6 +32,7 @@ LAYERS: dict[str, int] = {
     "accounts": 3,
     "api": 5,
     "signing": 1,
+    "servicemodel": 1,  # the vendored Elastic Transcoder service description and its validator
     "cli": 5,
     "httpserver": 5,  # the HTTP server `mediamill serve` runs the WSGI app in
     "__main__": 5,

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 from tests.jobs_helpers import AAC, FLAC, WAV, make_pipeline, submit
 
+from mediamill.buckets import get_bucket
 from mediamill.jobs import service
 from mediamill.jobs.models import Job, JobStatus, Pipeline, Preset
+from mediamill.notifications.topics import create_topic
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Buckets in a folder of this test's own (creating a job asks them about outputs)."""
+    monkeypatch.setenv("MEDIAMILL_DATA_DIR", str(tmp_path))
+    return tmp_path
 
 
 @pytest.fixture
@@ -72,6 +85,29 @@ def test_pipelines_and_presets_can_be_added(admin_client: Client) -> None:
     assert Pipeline.objects.get().name == "tutorial"
 
 
+def test_pipelines_may_name_only_topics_their_owner_may_use(admin_client: Client) -> None:
+    alice, bob = User.objects.create_user("alice"), User.objects.create_user("bob")
+    alices = create_topic("alices", owner=alice).arn
+    form = {
+        "name": "bobs",
+        "status": "Active",
+        "input_bucket": "bob-in",
+        "output_bucket": "bob-out",
+        "role": "arn:aws:iam::123456789012:role/Elastic_Transcoder_Default_Role",
+        "notify_completed": alices,
+        "owner": bob.pk,
+        "content_config": "{}",
+        "thumbnail_config": "{}",
+    }
+    refused = admin_client.post(reverse("admin:jobs_pipeline_add"), form)
+    assert refused.status_code == 200 and "does not exist" in refused.content.decode()
+    assert not Pipeline.objects.exists()
+    # Without an owner (the administrator's own), any topic that exists.
+    response = admin_client.post(reverse("admin:jobs_pipeline_add"), {**form, "owner": ""})
+    assert response.status_code == 302
+    assert Pipeline.objects.get().notify_completed == alices
+
+
 def test_preset_settings_are_validated(admin_client: Client) -> None:
     response = admin_client.post(
         reverse("admin:jobs_preset_add"),
@@ -113,6 +149,24 @@ def test_jobs_can_be_created_through_the_service(admin_client: Client, job: Job)
     )
     assert refused.status_code == 200 and "errornote" in refused.content.decode()
     assert Job.objects.count() == 2
+
+
+def test_an_existing_output_is_refused_in_the_admin_too(admin_client: Client, job: Job) -> None:
+    # The same 3002 refusal as from the API and from Python: the rule is the service's.
+    get_bucket("media").write("processed/song.flac", io.BytesIO(b"taken"))
+    response = admin_client.post(
+        reverse("admin:jobs_job_add"),
+        {
+            "pipeline": job.pipeline.pk,
+            "input_key": "media/song.mp3",
+            "presets": [WAV, FLAC],
+            "output_key_prefix": "processed/",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and "errornote" in page
+    assert "Outputs[1].Key: &#x27;processed/song.flac&#x27; already exists in bucket" in page
+    assert Job.objects.count() == 1
 
 
 def test_jobs_cannot_be_edited_in_the_admin(admin_client: Client, job: Job) -> None:

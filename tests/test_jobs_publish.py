@@ -27,6 +27,7 @@ from mediamill.buckets import Bucket, get_bucket
 from mediamill.buckets.base import temp_name
 from mediamill.jobs import publish, runner, service
 from mediamill.jobs.models import ClaimState, Job, JobStatus, OutputClaim, Pipeline, now_ms
+from mediamill.jobs.requests import JobInput, JobRequest, RequestedOutput
 from mediamill.testing import SeaweedFS, write_audio
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -69,13 +70,10 @@ def pipeline() -> Pipeline:
 def submit(pipeline: Pipeline, song: Path, owner: str, outputs: list[tuple[str, str]]) -> Job:
     key = f"in/{owner}.mp3"
     get_bucket("uploads").upload_file(key, song)
-    return service.create_job(
-        pipeline.id,
-        {"Key": key},
-        [{"Key": k, "PresetId": p} for k, p in outputs],
-        owner=None if owner == "nobody" else user(owner),
-        output_exists=publish.output_exists,
+    request = JobRequest(
+        pipeline.id, JobInput(key), tuple(RequestedOutput(k, p) for k, p in outputs)
     )
+    return service.create_job(request, owner=None if owner == "nobody" else user(owner))
 
 
 def user(name: str) -> User:

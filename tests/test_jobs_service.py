@@ -5,23 +5,35 @@ Runs on SQLite here and again on PostgreSQL through tests/test_jobs_postgres.py.
 
 from __future__ import annotations
 
+import io
 import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 from django.db import connection
 from pytest_django import DjangoCaptureOnCommitCallbacks
 from tests.jobs_helpers import AAC, FLAC, WAV, Measures, make_pipeline, results, submit
 
+from mediamill.buckets import Bucket, get_bucket
 from mediamill.errors import InvalidStateError, MediaError, NotFoundError, ValidationError
 from mediamill.jobs import service
 from mediamill.jobs.models import ID_PATTERN, Job, JobStatus, Pipeline, Preset, new_id, now_ms
+from mediamill.jobs.requests import JobInput, JobRequest, PlaylistRequest, RequestedOutput
 from mediamill.jobs.signals import job_state_changed
+from mediamill.probe import MediaInfo, StreamInfo
 
 ET_DETAIL = re.compile(r"\d{4} [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}:.+")
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Buckets in a folder of this test's own (create_job asks them about outputs)."""
+    monkeypatch.setenv("MEDIAMILL_DATA_DIR", str(tmp_path))
+    return tmp_path
 
 
 @pytest.fixture
@@ -75,19 +87,19 @@ def test_create_stores_a_submitted_job(pipeline: Pipeline) -> None:
 def test_unknown_pipeline_is_not_found(db: None) -> None:
     with pytest.raises(NotFoundError, match="pipeline"):
         service.create_job(
-            "1111111111111-abcdef", {"Key": "a.mp3"}, [{"Key": "a", "PresetId": WAV}]
+            JobRequest("1111111111111-abcdef", JobInput("a.mp3"), (RequestedOutput("a", WAV),))
         )
 
 
 def test_unknown_preset_is_not_found(pipeline: Pipeline) -> None:
     with pytest.raises(NotFoundError, match="1999999999999-zzzzzz"):
-        submit(pipeline, outputs=[{"Key": "a.wav", "PresetId": "1999999999999-zzzzzz"}])
+        submit(pipeline, outputs=[RequestedOutput("a.wav", "1999999999999-zzzzzz")])
     assert not Job.objects.exists()
 
 
 def test_malformed_preset_id_is_invalid(pipeline: Pipeline) -> None:
-    with pytest.raises(ValidationError, match="malformed preset ID"):
-        submit(pipeline, outputs=[{"Key": "a.wav", "PresetId": "wav please"}])
+    with pytest.raises(ValidationError, match=r"at 'outputs\.1\.member\.presetId'.*pattern"):
+        submit(pipeline, outputs=[RequestedOutput("a.wav", "wav please")])
 
 
 def test_custom_preset_resolves(pipeline: Pipeline) -> None:
@@ -98,7 +110,7 @@ def test_custom_preset_resolves(pipeline: Pipeline) -> None:
             "Audio": {"Codec": "mp3", "SampleRate": "22050", "BitRate": "64", "Channels": "1"}
         },
     )
-    job = submit(pipeline, outputs=[{"Key": "voice.mp3", "PresetId": custom.id}])
+    job = submit(pipeline, outputs=[RequestedOutput("voice.mp3", custom.id)])
     assert job.outputs.get().preset_id == custom.id
 
 
@@ -106,26 +118,29 @@ def test_custom_preset_resolves(pipeline: Pipeline) -> None:
     ("outputs", "message"),
     [
         ([], "1 to 30 outputs"),
-        ([{"Key": "a.wav", "PresetId": WAV}] * 31, "1 to 30 outputs"),
+        ([RequestedOutput("a.wav", WAV)] * 31, "at 'outputs'.* less than or equal to 30"),
         (
-            [{"Key": "same.wav", "PresetId": WAV}, {"Key": "same.wav", "PresetId": FLAC}],
+            [RequestedOutput("same.wav", WAV), RequestedOutput("same.wav", FLAC)],
             r"Outputs\[1\]\.Key.*unique",
         ),
-        ([{"Key": "k" * 256, "PresetId": WAV}], r"Outputs\[0\]\.Key.*1 to 255"),
-        ([{"Key": "", "PresetId": WAV}], r"Outputs\[0\]\.Key"),
-        ([{"Key": "a.wav"}], r"Outputs\[0\]\.PresetId is required"),
-        ([{"Key": "a.wav", "PresetId": WAV, "Rotate": "45"}], r"Outputs\[0\]\.Rotate"),
-        ([{"Key": "a.wav", "PresetId": WAV, "Watermarks": [{}]}], "not supported"),
-        ([{"Key": "a.wav", "PresetId": WAV, "Colour": "red"}], "not a known field"),
-        ([{"Key": "a.wav", "PresetId": WAV, "SegmentDuration": "10"}], "ts and fmp4"),
-        ([{"Key": "a.wav", "PresetId": WAV, "ThumbnailPattern": "t-{count}"}], "no thumbnails"),
         (
-            [{"Key": "a.mp4", "PresetId": AAC, "ThumbnailPattern": "thumbs"}],
-            r"must contain \{count\}",
+            [RequestedOutput("k" * 256, WAV)],
+            r"'outputs\.1\.member\.key'.* less than or equal to 255",
+        ),
+        ([RequestedOutput("", WAV)], r"'outputs\.1\.member\.key'.* greater than or equal to 1"),
+        ([RequestedOutput("a.wav", "")], r"Value '' at 'outputs\.1\.member\.presetId'"),
+        ([RequestedOutput("a.wav", WAV, rotate="45")], r"'outputs\.1\.member\.rotate'"),
+        ([RequestedOutput("a.wav", WAV, segment_duration="10")], "ts and fmp4"),
+        ([RequestedOutput("a.wav", WAV, thumbnail_pattern="t-{count}")], "no thumbnails"),
+        (
+            [RequestedOutput("a.mp4", AAC, thumbnail_pattern="thumbs")],
+            r"'outputs\.1\.member\.thumbnailPattern'.*\\\{count\\\}",
         ),
     ],
 )
-def test_bad_outputs_are_refused(pipeline: Pipeline, outputs: list[object], message: str) -> None:
+def test_bad_outputs_are_refused(
+    pipeline: Pipeline, outputs: list[RequestedOutput], message: str
+) -> None:
     with pytest.raises(ValidationError, match=message):
         submit(pipeline, outputs=outputs)
     assert not Job.objects.exists()
@@ -135,7 +150,7 @@ def test_keys_are_compared_after_the_prefix(pipeline: Pipeline) -> None:
     job = submit(
         pipeline,
         output_key_prefix="",
-        outputs=[{"Key": "a/song.wav", "PresetId": WAV}, {"Key": "b/song.wav", "PresetId": WAV}],
+        outputs=[RequestedOutput("a/song.wav", WAV), RequestedOutput("b/song.wav", WAV)],
     )
     assert job.outputs.count() == 2
 
@@ -143,47 +158,59 @@ def test_keys_are_compared_after_the_prefix(pipeline: Pipeline) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"input": {"Key": "k" * 1025}}, r"Input\.Key.*1024"),
-        ({"input": {}}, r"Input\.Key"),
-        ({"input": {"Key": "a.mp3", "Container": "exe"}}, r"Input\.Container"),
-        ({"output_key_prefix": "p" * 256}, "OutputKeyPrefix"),
+        ({"input": JobInput("k" * 1025)}, r"'input\.key'.* less than or equal to 1024"),
+        ({"input": JobInput("")}, r"'input\.key'.* greater than or equal to 1"),
+        ({"input": JobInput("a.mp3", container="exe")}, r"Value 'exe' at 'input\.container'"),
+        ({"output_key_prefix": "p" * 256}, "'outputKeyPrefix'.* less than or equal to 255"),
         ({"user_metadata": {f"k{i}": "v" for i in range(11)}}, "at most 10"),
         ({"user_metadata": {"note": "semi;colon"}}, "UserMetadata"),
-        ({"playlists": [{"Name": "p", "Format": "HLSv3", "OutputKeys": ["x"]}]}, "OutputKeys"),
-        ({"playlists": [{"Name": "p", "Format": "m3u", "OutputKeys": ["song.wav"]}]}, "Format"),
     ],
 )
 def test_bad_requests_are_refused(
     pipeline: Pipeline, kwargs: dict[str, object], message: str
 ) -> None:
     with pytest.raises(ValidationError, match=message):
-        submit(pipeline, **kwargs)
+        submit(pipeline, None, False, **kwargs)
+
+
+def test_playlists_are_refused_until_something_writes_them(pipeline: Pipeline) -> None:
+    # A job asking for a playlist used to be reported Complete, playlist and all, although
+    # nothing wrote one. It is refused, saying why, until streaming outputs exist.
+    playlist = PlaylistRequest("song", "HLSv3", ("song.wav",))
+    with pytest.raises(ValidationError, match="Playlists are not supported") as caught:
+        submit(pipeline, playlists=[playlist])
+    assert "Leave Playlists out" in caught.value.message
+    assert not Job.objects.exists()
 
 
 def test_keys_no_bucket_accepts_are_refused_at_creation(pipeline: Pipeline) -> None:
     # Elastic Transcoder allowed 1024-character input keys; mediamill's buckets take 255,
     # so a longer key is refused now, with the reason, rather than failing when run.
-    assert submit(pipeline, input={"Key": "k" * 255}).input_key == "k" * 255
+    assert submit(pipeline, input=JobInput("k" * 255)).input_key == "k" * 255
     for bad in ("k" * 256, "../etc/passwd", "/etc/passwd", "a/../../b", "nul\x00byte"):
         with pytest.raises(ValidationError, match=r"Input\.Key"):
-            submit(pipeline, input={"Key": bad})
+            submit(pipeline, input=JobInput(bad))
     with pytest.raises(ValidationError, match=r"Outputs\[0\]\.Key"):
-        submit(pipeline, outputs=[{"Key": "../escape.wav", "PresetId": WAV}])
+        submit(pipeline, outputs=[RequestedOutput("../escape.wav", WAV)])
 
 
-def test_existing_outputs_are_refused_unless_allowed(pipeline: Pipeline) -> None:
-    asked: list[tuple[str, str]] = []
-
-    def exists(bucket: str, key: str) -> bool:
-        asked.append((bucket, key))
-        return key == "processed/song.flac"
-
+def test_existing_outputs_are_refused_for_every_caller(pipeline: Pipeline) -> None:
+    # The domain asks the bucket itself (no callback to forget): the Python API, the admin
+    # and the REST API all get the same 3002 refusal.
+    put(get_bucket("media"), "processed/song.flac")
     with pytest.raises(ValidationError, match="already exists") as caught:
-        submit(pipeline, output_exists=exists)
+        submit(pipeline)
     assert caught.value.code == 3002
-    assert ("media", "processed/song.wav") in asked
-    job = submit(pipeline, output_exists=exists, allow_existing_outputs=True)
+    assert "Outputs[1].Key: 'processed/song.flac' already exists in bucket 'media'" in str(
+        caught.value.message
+    )
+    assert not Job.objects.exists()
+    job = submit(pipeline, allow_existing_outputs=True)
     assert job.status == JobStatus.SUBMITTED
+
+
+def put(bucket: Bucket, key: str) -> None:
+    bucket.write(key, io.BytesIO(b"taken"))
 
 
 def test_content_config_bucket_is_where_outputs_go(db: None) -> None:
@@ -191,16 +218,15 @@ def test_content_config_bucket_is_where_outputs_go(db: None) -> None:
         name="cc",
         input_bucket="in",
         role="arn:aws:iam::123456789012:role/r",
+        output_bucket="media",
         content_config={"Bucket": "content", "Permissions": []},
     )
-    seen: set[str] = set()
-
-    def exists(bucket: str, key: str) -> bool:
-        seen.add(bucket)
-        return False
-
-    submit(pipe, output_exists=exists)
-    assert seen == {"content"}
+    put(get_bucket("media"), "processed/song.wav")
+    submit(pipe)
+    put(get_bucket("content"), "processed/song.wav")
+    with pytest.raises(ValidationError, match="'content'") as caught:
+        submit(pipe)
+    assert caught.value.code == 3002
 
 
 # --- claim, leases, recovery ---------------------------------------------------------------
@@ -401,7 +427,7 @@ def test_progress_only_goes_up_and_only_for_the_holder(pipeline: Pipeline) -> No
 def test_complete_records_outputs_once(pipeline: Pipeline) -> None:
     job = submit(
         pipeline,
-        outputs=[{"Key": "song.wav", "PresetId": WAV}, {"Key": "clip.mp4", "PresetId": AAC}],
+        outputs=[RequestedOutput("song.wav", WAV), RequestedOutput("clip.mp4", AAC)],
     )
     assert service.claim(job.id, "worker-a", 60) is not None
     measures = {
@@ -442,10 +468,12 @@ def test_complete_records_outputs_once(pipeline: Pipeline) -> None:
     assert reload(job).status == JobStatus.COMPLETE
 
 
-def test_playlists_finish_with_their_job(pipeline: Pipeline) -> None:
+def test_stored_playlists_finish_with_their_job(pipeline: Pipeline) -> None:
+    # Jobs stored by earlier versions may hold playlists; new ones cannot (refused above).
     playlist = {"Name": "song", "Format": "HLSv3", "OutputKeys": ["song.wav"]}
-    done, failed, canceled = (submit(pipeline, playlists=[playlist]) for _ in range(3))
-    assert done.playlists == [{**playlist, "Status": "Submitted", "StatusDetail": ""}]
+    done, failed, canceled = (submit(pipeline) for _ in range(3))
+    stored = [{**playlist, "Status": "Submitted", "StatusDetail": ""}]
+    Job.objects.filter(pk__in=[done.pk, failed.pk, canceled.pk]).update(playlists=stored)
     for job in (done, failed):
         assert service.claim(job.id, "worker-a", 60) is not None
     assert service.complete(done.id, "worker-a", results(done))
@@ -453,6 +481,26 @@ def test_playlists_finish_with_their_job(pipeline: Pipeline) -> None:
     service.cancel(canceled.id)
     for job, status in ((done, "Complete"), (failed, "Error"), (canceled, "Canceled")):
         assert [p["Status"] for p in reload(job).playlists] == [status]
+
+
+def test_the_inspected_input_is_recorded_by_its_worker_only(pipeline: Pipeline) -> None:
+    job = submit(pipeline)
+    video = StreamInfo(0, "video", "h264", width=1280, height=720, frame_rate=Fraction(30000, 1001))
+    media = MediaInfo("mov,mp4,m4a,3gp,3g2,mj2", 123_456, 3.2, None, (video,))
+    assert not service.record_input(job.id, "worker-a", media), "not claimed yet"
+    assert service.claim(job.id, "worker-a", 60) is not None
+    assert not service.record_input(job.id, "worker-b", media)
+    assert service.record_input(job.id, "worker-a", media)
+    assert reload(job).input == {
+        "Key": "media/song.mp3",
+        "DetectedProperties": {
+            "FileSize": 123_456,
+            "Width": 1280,
+            "Height": 720,
+            "FrameRate": "29.97",
+            "DurationMillis": 3200,
+        },
+    }
 
 
 def test_complete_needs_every_output(pipeline: Pipeline) -> None:

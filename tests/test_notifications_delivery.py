@@ -28,6 +28,7 @@ from tests.sns_receiver import Received, Receiver, check_signature, fetch
 from mediamill.buckets import get_bucket
 from mediamill.jobs import runner, service
 from mediamill.jobs.models import Job, JobStatus, Pipeline
+from mediamill.jobs.requests import JobInput, JobRequest, RequestedOutput
 from mediamill.notifications import topics
 from mediamill.notifications.delivery import DeliveryWorker
 from mediamill.notifications.models import Delivery, DeliveryStatus, MessageType, Topic
@@ -90,10 +91,12 @@ def run(pipeline: Pipeline, song: Path, key: str) -> str:
     """Upload ``song`` as ``key`` and run a real job on it; return the job ID."""
     get_bucket("uploads").upload_file(key, song)
     job = service.create_job(
-        pipeline.id,
-        {"Key": key},
-        [{"Key": key.rsplit("/", 1)[-1] + ".wav", "PresetId": WAV}],
-        output_key_prefix="processed/",
+        JobRequest(
+            pipeline.id,
+            JobInput(key),
+            (RequestedOutput(key.rsplit("/", 1)[-1] + ".wav", WAV),),
+            output_key_prefix="processed/",
+        )
     )
     runner.run_job(job.id)
     return job.id

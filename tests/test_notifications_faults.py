@@ -29,6 +29,7 @@ from tests.sns_receiver import Receiver, check_signature, free_port
 from mediamill.buckets import get_bucket
 from mediamill.jobs import service
 from mediamill.jobs.models import Job, JobStatus
+from mediamill.jobs.requests import JobInput, JobRequest, RequestedOutput
 from mediamill.notifications import topics
 from mediamill.notifications.models import Delivery, DeliveryStatus, MessageType
 from mediamill.testing import write_audio
@@ -162,7 +163,7 @@ def test_nothing_is_lost_while_the_subscriber_is_down_and_the_server_restarts(
     for n in range(3):
         get_bucket("uploads").upload_file(f"media/{n}.mp3", song)
         job = service.create_job(
-            pipeline.id, {"Key": f"media/{n}.mp3"}, [{"Key": f"{n}.wav", "PresetId": WAV}]
+            JobRequest(pipeline.id, JobInput(f"media/{n}.mp3"), (RequestedOutput(f"{n}.wav", WAV),))
         )
         job_ids.append(job.id)
     wait_until(

@@ -21,6 +21,7 @@ from tests.jobs_helpers import make_pipeline, results, submit, tutorial_user
 
 from mediamill.jobs import service
 from mediamill.jobs.models import Job, JobStatus, Pipeline
+from mediamill.jobs.requests import JobInput
 from mediamill.notifications import claims, delivery, inbox, topics
 from mediamill.notifications.backoff import backoff
 from mediamill.notifications.models import Delivery, DeliveryStatus, MessageType, Notice, Topic
@@ -200,7 +201,7 @@ def test_one_claim_wins(pipeline: Pipeline, topic: Topic) -> None:
 
 def test_messages_of_one_job_go_in_order(pipeline: Pipeline, topic: Topic) -> None:
     confirmed(topic)
-    first, second = submit(pipeline), submit(pipeline, input={"Key": "media/b.mp3"})
+    first, second = submit(pipeline), submit(pipeline, input=JobInput("media/b.mp3"))
     for job in (first, second):
         service.claim(job.id, WORKER + job.id, 30)
         service.complete(job.id, WORKER + job.id, results(job))
@@ -255,8 +256,8 @@ def test_gives_up_after_the_retry_window(
 def test_notices_are_scoped_to_their_owner(pipeline: Pipeline) -> None:
     alice, bob = tutorial_user("alice"), tutorial_user("bob")
     mine = submit(pipeline, owner=alice)
-    broken = submit(pipeline, owner=alice, input={"Key": "media/notes.mp3"})
-    theirs = submit(pipeline, owner=bob, input={"Key": "media/bob.mp3"})
+    broken = submit(pipeline, owner=alice, input=JobInput("media/notes.mp3"))
+    theirs = submit(pipeline, owner=bob, input=JobInput("media/bob.mp3"))
     for job in (mine, theirs):
         service.claim(job.id, WORKER, 30)
         service.complete(job.id, WORKER, results(job))

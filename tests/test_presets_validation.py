@@ -230,9 +230,13 @@ def test_valid_variants(base: str, changes: dict[str, Any], attribute: str, expe
 def test_system_presets_are_exempt_from_the_name_limit() -> None:
     wire = to_wire(SYSTEM_PRESETS["1351620000001-300300"])
     assert parse(wire, preset_id="1351620000001-300300", preset_type="System").type == "System"
-    assert violations(wire) == ["Name must be 1 to 40 characters long (got 54)"]
+    assert violations(wire) == [
+        "Value 'System preset: Audio WAV 44100 Hz, 16 bit - CD Quality' at 'name' failed to "
+        "satisfy constraint: Member must have length less than or equal to 40"
+    ]
     assert violations(build("flac", {"Name": ""}), preset_type="System") == [
-        "Name must not be empty"
+        "Value '' at 'name' failed to satisfy constraint: Member must have length greater "
+        "than or equal to 1"
     ]
 
 
@@ -254,16 +258,16 @@ def test_preset_id_is_checked() -> None:
 # fmt: off
 INVALID = [
     # Top level
-    ("mp4", {"Name": DELETE}, "Name is required"),
-    ("mp4", {"Name": ""}, "Name must be 1 to 40 characters long (got 0)"),
-    ("mp4", {"Name": "x" * 41}, "Name must be 1 to 40 characters long (got 41)"),
-    ("mp4", {"Name": 7}, "Name must be a string, not number 7"),
-    ("mp4", {"Description": "d" * 256}, "Description must be 0 to 255 characters long (got 256)"),
-    ("mp4", {"Container": DELETE}, "Container is required"),
-    ("mp4", {"Container": "mkv"}, "Container 'mkv' is not valid (allowed: mp4, ts, webm, mp3,"),
-    ("mp4", {"Container": "MP4"}, "Container 'MP4' is not valid"),
+    ("mp4", {"Name": DELETE}, "Value null at 'name' failed to satisfy constraint: Member must not be null"),
+    ("mp4", {"Name": ""}, "Value '' at 'name' failed to satisfy constraint: Member must have length greater than or equal to 1"),
+    ("mp4", {"Name": "x" * 41}, "Value 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx' at 'name' failed to satisfy constraint: Member must have length less than or equal to 40"),
+    ("mp4", {"Name": 7}, "Value '7' at 'name' failed to satisfy constraint: Member must be a string"),
+    ("mp4", {"Description": "d" * 256}, "at 'description' failed to satisfy constraint: Member must have length less than or equal to 255"),
+    ("mp4", {"Container": DELETE}, "Value null at 'container' failed to satisfy constraint: Member must not be null"),
+    ("mp4", {"Container": "mkv"}, "at 'container' failed to satisfy constraint: Member must satisfy regular expression pattern: (^mp4$)|(^ts$)|(^webm$)|(^mp3$)|(^flac$)|(^oga$)|(^ogg$)|(^fmp4$)|(^mpg$)|(^flv$)|(^gif$)|(^mxf$)|(^wav$)|(^mp2$)"),
+    ("mp4", {"Container": "MP4"}, "at 'container' failed to satisfy constraint: Member must satisfy regular expression pattern: (^mp4$)|(^ts$)|(^webm$)|(^mp3$)|(^flac$)|(^oga$)|(^ogg$)|(^fmp4$)|(^mpg$)|(^flv$)|(^gif$)|(^mxf$)|(^wav$)|(^mp2$)"),
     ("mp4", {"Colour": "red"}, "Colour is not a known field"),
-    ("mp4", {"Video": "H.264", "Thumbnails": DELETE}, "Video must be an object, not string"),
+    ("mp4", {"Video": "H.264", "Thumbnails": DELETE}, "Value 'H.264' at 'video' failed to satisfy constraint: Member must be an object"),
     ("mp4", {"Audio": DELETE, "Video": DELETE, "Thumbnails": DELETE}, "a preset needs Audio, Video or both"),
     ("mp4", {"Video": DELETE}, "Thumbnails need a Video section"),
     # Container and codecs
@@ -281,54 +285,54 @@ INVALID = [
     ("fmp4", {"Audio": {"Codec": "mp3"}}, "Audio.Codec 'mp3' is not allowed in container 'fmp4' (allowed: AAC)"),
     # Audio
     ("mp4", {"Audio.Codec": DELETE}, "Audio.Codec is required"),
-    ("mp4", {"Audio.Codec": "aac"}, "Audio.Codec 'aac' is not valid (allowed: AAC, vorbis, mp3, mp2, pcm, flac)"),
-    ("mp4", {"Audio.SampleRate": "44000"}, "Audio.SampleRate '44000' is not valid (allowed: auto, 22050,"),
-    ("mp4", {"Audio.SampleRate": 44100}, "Audio.SampleRate must be a string, not number 44100"),
+    ("mp4", {"Audio.Codec": "aac"}, "at 'audio.codec' failed to satisfy constraint: Member must satisfy regular expression pattern: (^AAC$)|(^vorbis$)|(^mp3$)|(^mp2$)|(^pcm$)|(^flac$)"),
+    ("mp4", {"Audio.SampleRate": "44000"}, "at 'audio.sampleRate' failed to satisfy constraint: Member must satisfy regular expression pattern: (^auto$)|(^22050$)|(^32000$)|(^44100$)|(^48000$)|(^96000$)|(^192000$)"),
+    ("mp4", {"Audio.SampleRate": 44100}, "Value '44100' at 'audio.sampleRate' failed to satisfy constraint: Member must be a string"),
     ("mp4", {"Audio.BitRate": "63"}, "Audio.BitRate '63' must be an integer from 64 to 320"),
     ("mp4", {"Audio.BitRate": "321"}, "Audio.BitRate '321' must be an integer from 64 to 320"),
-    ("mp4", {"Audio.BitRate": "0128"}, "Audio.BitRate '0128' must be an integer from 64 to 320"),
-    ("mp4", {"Audio.BitRate": "128k"}, "Audio.BitRate '128k' must be an integer from 64 to 320"),
-    ("mp4", {"Audio.Channels": "6"}, "Audio.Channels '6' is not valid (allowed: auto, 0, 1, 2)"),
+    ("mp4", {"Audio.BitRate": "0128"}, "Value '0128' at 'audio.bitRate' failed to satisfy constraint: Member must satisfy regular expression pattern: ^\\d{1,3}$"),
+    ("mp4", {"Audio.BitRate": "128k"}, "Value '128k' at 'audio.bitRate' failed to satisfy constraint: Member must satisfy regular expression pattern: ^\\d{1,3}$"),
+    ("mp4", {"Audio.Channels": "6"}, "Value '6' at 'audio.channels' failed to satisfy constraint: Member must satisfy regular expression pattern: (^auto$)|(^0$)|(^1$)|(^2$)"),
     ("mp4", {"Audio.AudioPackingMode": "OneChannelPerTrack"}, "Audio.AudioPackingMode 'OneChannelPerTrack' is only allowed in container 'mxf' (not 'mp4')"),
-    ("mp4", {"Audio.AudioPackingMode": "Mono"}, "Audio.AudioPackingMode 'Mono' is not valid"),
-    ("mp4", {"Audio.CodecOptions.Profile": "LC"}, "Audio.CodecOptions.Profile 'LC' is not valid (allowed: auto, AAC-LC, HE-AAC, HE-AACv2)"),
+    ("mp4", {"Audio.AudioPackingMode": "Mono"}, "at 'audio.audioPackingMode' failed to satisfy constraint: Member must satisfy regular expression pattern: (^SingleTrack$)|(^OneChannelPerTrack$)|(^OneChannelPerTrackWithMosTo8Tracks$)"),
+    ("mp4", {"Audio.CodecOptions.Profile": "LC"}, "at 'audio.codecOptions.profile' failed to satisfy constraint: Member must satisfy regular expression pattern: (^auto$)|(^AAC-LC$)|(^HE-AAC$)|(^HE-AACv2$)"),
     ("mp4", {"Audio.Codec": "mp3"}, "Audio.CodecOptions.Profile applies only to codec AAC (not 'mp3')"),
     ("mp4", {"Audio.CodecOptions.Level": "2"}, "Audio.CodecOptions.Level is not a known field"),
     ("mp4", {"Audio.Volume": "11"}, "Audio.Volume is not a known field"),
-    ("mp4", {"Audio.CodecOptions": "AAC-LC"}, "Audio.CodecOptions must be an object, not string"),
+    ("mp4", {"Audio.CodecOptions": "AAC-LC"}, "Value 'AAC-LC' at 'audio.codecOptions' failed to satisfy constraint: Member must be an object"),
     ("mp4", {"Audio.CodecOptions.BitDepth": "16"}, "Audio.CodecOptions.BitDepth applies only to codec flac or pcm (not 'AAC')"),
     ("flac", {"Audio.CodecOptions.BitDepth": "8"}, "Audio.CodecOptions.BitDepth '8' is not valid for flac (allowed: 16, 24)"),
     ("flac", {"Audio.CodecOptions.BitDepth": "32"}, "Audio.CodecOptions.BitDepth '32' is not valid for flac (allowed: 16, 24)"),
-    ("wav", {"Audio.CodecOptions.BitDepth": "12"}, "Audio.CodecOptions.BitDepth '12' is not valid (allowed: 8, 16, 24, 32)"),
-    ("wav", {"Audio.CodecOptions.BitOrder": "BigEndian"}, "Audio.CodecOptions.BitOrder 'BigEndian' is not valid (allowed: LittleEndian)"),
-    ("wav", {"Audio.CodecOptions.Signed": "true"}, "Audio.CodecOptions.Signed 'true' is not valid (allowed: Signed, Unsigned)"),
+    ("wav", {"Audio.CodecOptions.BitDepth": "12"}, "Value '12' at 'audio.codecOptions.bitDepth' failed to satisfy constraint: Member must satisfy regular expression pattern: (^8$)|(^16$)|(^24$)|(^32$)"),
+    ("wav", {"Audio.CodecOptions.BitOrder": "BigEndian"}, "Value 'BigEndian' at 'audio.codecOptions.bitOrder' failed to satisfy constraint: Member must satisfy regular expression pattern: (^LittleEndian$)"),
+    ("wav", {"Audio.CodecOptions.Signed": "true"}, "Value 'true' at 'audio.codecOptions.signed' failed to satisfy constraint: Member must satisfy regular expression pattern: (^Unsigned$)|(^Signed$)"),
     ("flac", {"Audio.CodecOptions.Signed": "Signed"}, "Audio.CodecOptions.Signed applies only to codec pcm (not 'flac')"),
     ("flac", {"Audio.CodecOptions.BitOrder": "LittleEndian"}, "Audio.CodecOptions.BitOrder applies only to codec pcm (not 'flac')"),
     # Video
     ("mp4", {"Video.Codec": DELETE}, "Video.Codec is required"),
-    ("mp4", {"Video.Codec": "h264"}, "Video.Codec 'h264' is not valid (allowed: H.264, vp8, vp9, mpeg2, gif)"),
+    ("mp4", {"Video.Codec": "h264"}, "at 'video.codec' failed to satisfy constraint: Member must satisfy regular expression pattern: (^H\\.264$)|(^vp8$)|(^vp9$)|(^mpeg2$)|(^gif$)"),
     ("fmp4", {"Video.FixedGOP": "false"}, "Video.FixedGOP must be 'true' for container 'fmp4'"),
     ("fmp4", {"Video.FixedGOP": DELETE}, "Video.FixedGOP must be 'true' for container 'fmp4'"),
-    ("mp4", {"Video.FixedGOP": "yes"}, "Video.FixedGOP 'yes' is not valid (allowed: true, false)"),
-    ("mp4", {"Video.FixedGOP": True}, "Video.FixedGOP must be a string, not boolean True"),
+    ("mp4", {"Video.FixedGOP": "yes"}, "Value 'yes' at 'video.fixedGOP' failed to satisfy constraint: Member must satisfy regular expression pattern: (^true$)|(^false$)"),
+    ("mp4", {"Video.FixedGOP": True}, "Value 'True' at 'video.fixedGOP' failed to satisfy constraint: Member must be a string"),
     ("mp4", {"Video.KeyframesMaxDist": "0"}, "Video.KeyframesMaxDist '0' must be an integer from 1 to 100000"),
     ("mp4", {"Video.KeyframesMaxDist": "100001"}, "Video.KeyframesMaxDist '100001' must be an integer from 1 to 100000"),
-    ("mp4", {"Video.KeyframesMaxDist": "-5"}, "Video.KeyframesMaxDist '-5' must be an integer from 1 to 100000"),
-    ("mp4", {"Video.BitRate": "5"}, "Video.BitRate '5' must be 'auto' or an integer of 2 to 5 digits"),
-    ("mp4", {"Video.BitRate": "100000"}, "Video.BitRate '100000' must be 'auto' or an integer of 2 to 5 digits"),
-    ("mp4", {"Video.FrameRate": "29.976"}, "Video.FrameRate '29.976' is not valid (allowed: auto, 10, 15, 23.97, 24, 25, 29.97, 30, 50, 60)"),
-    ("mp4", {"Video.MaxFrameRate": "auto"}, "Video.MaxFrameRate 'auto' is not valid (allowed: 10, 15,"),
+    ("mp4", {"Video.KeyframesMaxDist": "-5"}, "Value '-5' at 'video.keyframesMaxDist' failed to satisfy constraint: Member must satisfy regular expression pattern: ^\\d{1,6}$"),
+    ("mp4", {"Video.BitRate": "5"}, "Value '5' at 'video.bitRate' failed to satisfy constraint: Member must satisfy regular expression pattern: (^\\d{2,5}$)|(^auto$)"),
+    ("mp4", {"Video.BitRate": "100000"}, "Value '100000' at 'video.bitRate' failed to satisfy constraint: Member must satisfy regular expression pattern: (^\\d{2,5}$)|(^auto$)"),
+    ("mp4", {"Video.FrameRate": "29.976"}, "at 'video.frameRate' failed to satisfy constraint: Member must satisfy regular expression pattern: (^auto$)|(^10$)|(^15$)|(^23.97$)|(^24$)|(^25$)|(^29.97$)|(^30$)|(^50$)|(^60$)"),
+    ("mp4", {"Video.MaxFrameRate": "auto"}, "at 'video.maxFrameRate' failed to satisfy constraint: Member must satisfy regular expression pattern: (^10$)|(^15$)|(^23.97$)|(^24$)|(^25$)|(^29.97$)|(^30$)|(^50$)|(^60$)"),
     ("mp4", {"Video.MaxWidth": "1281"}, "Video.MaxWidth '1281' must be 'auto' or an even integer from 128 to 4096"),
     ("mp4", {"Video.MaxWidth": "126"}, "Video.MaxWidth '126' must be 'auto' or an even integer from 128 to 4096"),
     ("mp4", {"Video.MaxWidth": "4098"}, "Video.MaxWidth '4098' must be 'auto' or an even integer from 128 to 4096"),
     ("mp4", {"Video.MaxHeight": "94"}, "Video.MaxHeight '94' must be 'auto' or an even integer from 96 to 3072"),
     ("mp4", {"Video.MaxHeight": "3074"}, "Video.MaxHeight '3074' must be 'auto' or an even integer from 96 to 3072"),
     ("mp4", {"Video.MaxHeight": "721"}, "Video.MaxHeight '721' must be 'auto' or an even integer from 96 to 3072"),
-    ("mp4", {"Video.SizingPolicy": "Crop"}, "Video.SizingPolicy 'Crop' is not valid (allowed: Fit, Fill, Stretch, Keep, ShrinkToFit, ShrinkToFill)"),
-    ("mp4", {"Video.PaddingPolicy": "pad"}, "Video.PaddingPolicy 'pad' is not valid (allowed: Pad, NoPad)"),
-    ("mp4", {"Video.DisplayAspectRatio": "21:9"}, "Video.DisplayAspectRatio '21:9' is not valid (allowed: auto, 1:1, 4:3, 3:2, 16:9)"),
-    ("mp4", {"Video.AspectRatio": "2:1"}, "Video.AspectRatio '2:1' is not valid"),
-    ("mp4", {"Video.Resolution": "1280*720"}, "Video.Resolution '1280*720' must be 'auto' or WIDTHxHEIGHT"),
+    ("mp4", {"Video.SizingPolicy": "Crop"}, "at 'video.sizingPolicy' failed to satisfy constraint: Member must satisfy regular expression pattern: (^Fit$)|(^Fill$)|(^Stretch$)|(^Keep$)|(^ShrinkToFit$)|(^ShrinkToFill$)"),
+    ("mp4", {"Video.PaddingPolicy": "pad"}, "Value 'pad' at 'video.paddingPolicy' failed to satisfy constraint: Member must satisfy regular expression pattern: (^Pad$)|(^NoPad$)"),
+    ("mp4", {"Video.DisplayAspectRatio": "21:9"}, "at 'video.displayAspectRatio' failed to satisfy constraint: Member must satisfy regular expression pattern: (^auto$)|(^1:1$)|(^4:3$)|(^3:2$)|(^16:9$)"),
+    ("mp4", {"Video.AspectRatio": "2:1"}, "at 'video.aspectRatio' failed to satisfy constraint: Member must satisfy regular expression pattern: (^auto$)|(^1:1$)|(^4:3$)|(^3:2$)|(^16:9$)"),
+    ("mp4", {"Video.Resolution": "1280*720"}, "Value '1280*720' at 'video.resolution' failed to satisfy constraint: Member must satisfy regular expression pattern: (^auto$)|(^\\d{1,5}x\\d{1,5}$)"),
     ("mp4", {"Video.Rotate": "90"}, "Video.Rotate is not a known field"),
     # Video codec options
     ("mp4", {"Video.CodecOptions.Profile": "extended"}, "Video.CodecOptions.Profile 'extended' is not valid (allowed: baseline, main, high)"),
@@ -349,35 +353,35 @@ INVALID = [
     ("gif", {"Video.CodecOptions.LoopCount": "forever"}, "Video.CodecOptions.LoopCount 'forever' must be an integer from 0 to 100"),
     ("mp4", {"Video.CodecOptions.LoopCount": "1"}, "Video.CodecOptions.LoopCount applies only to codec gif (not 'H.264')"),
     ("mp4", {"Video.CodecOptions.Preset": "slow"}, "Video.CodecOptions.Preset is not a known field"),
-    ("mp4", {"Video.CodecOptions.Level": ""}, "Video.CodecOptions.Level must be 1 to 255 characters long (got 0)"),
-    ("mp4", {"Video.CodecOptions.Level": 3}, "Video.CodecOptions.Level must be a string, not number 3"),
+    ("mp4", {"Video.CodecOptions.Level": ""}, "Value '' at 'video.codecOptions.Level' failed to satisfy constraint: Member must have length greater than or equal to 1"),
+    ("mp4", {"Video.CodecOptions.Level": 3}, "Value '3' at 'video.codecOptions.Level' failed to satisfy constraint: Member must be a string"),
     # Watermarks
-    ("mp4", {"Video.Watermarks": {"Id": "Logo"}}, "Video.Watermarks must be an array, not object"),
-    ("mp4", {"Video.Watermarks.0": "Logo"}, "Video.Watermarks[0] must be an object, not string"),
+    ("mp4", {"Video.Watermarks": {"Id": "Logo"}}, "Value '{'Id': 'Logo'}' at 'video.watermarks' failed to satisfy constraint: Member must be a list"),
+    ("mp4", {"Video.Watermarks.0": "Logo"}, "Value 'Logo' at 'video.watermarks.1.member' failed to satisfy constraint: Member must be an object"),
     ("mp4", {"Video.Watermarks.0.Target": DELETE}, "Video.Watermarks[0].Target is required"),
-    ("mp4", {"Video.Watermarks.0.Id": ""}, "Video.Watermarks[0].Id must be 1 to 40 characters long (got 0)"),
-    ("mp4", {"Video.Watermarks.0.Id": "w" * 41}, "Video.Watermarks[0].Id must be 1 to 40 characters long (got 41)"),
-    ("mp4", {"Video.Watermarks.0.SizingPolicy": "Fill"}, "Video.Watermarks[0].SizingPolicy 'Fill' is not valid (allowed: Fit, Stretch, ShrinkToFit)"),
-    ("mp4", {"Video.Watermarks.0.HorizontalAlign": "Top"}, "Video.Watermarks[0].HorizontalAlign 'Top' is not valid (allowed: Left, Right, Center)"),
-    ("mp4", {"Video.Watermarks.0.VerticalAlign": "Left"}, "Video.Watermarks[0].VerticalAlign 'Left' is not valid (allowed: Top, Bottom, Center)"),
-    ("mp4", {"Video.Watermarks.0.HorizontalOffset": "10"}, "Video.Watermarks[0].HorizontalOffset '10' must be a percentage like '10%' or pixels like '64px'"),
-    ("mp4", {"Video.Watermarks.0.MaxWidth": "12345px"}, "Video.Watermarks[0].MaxWidth '12345px' must be a percentage"),
+    ("mp4", {"Video.Watermarks.0.Id": ""}, "Value '' at 'video.watermarks.1.member.id' failed to satisfy constraint: Member must have length greater than or equal to 1"),
+    ("mp4", {"Video.Watermarks.0.Id": "w" * 41}, "at 'video.watermarks.1.member.id' failed to satisfy constraint: Member must have length less than or equal to 40"),
+    ("mp4", {"Video.Watermarks.0.SizingPolicy": "Fill"}, "at 'video.watermarks.1.member.sizingPolicy' failed to satisfy constraint: Member must satisfy regular expression pattern: (^Fit$)|(^Stretch$)|(^ShrinkToFit$)"),
+    ("mp4", {"Video.Watermarks.0.HorizontalAlign": "Top"}, "at 'video.watermarks.1.member.horizontalAlign' failed to satisfy constraint: Member must satisfy regular expression pattern: (^Left$)|(^Right$)|(^Center$)"),
+    ("mp4", {"Video.Watermarks.0.VerticalAlign": "Left"}, "at 'video.watermarks.1.member.verticalAlign' failed to satisfy constraint: Member must satisfy regular expression pattern: (^Top$)|(^Bottom$)|(^Center$)"),
+    ("mp4", {"Video.Watermarks.0.HorizontalOffset": "10"}, "at 'video.watermarks.1.member.horizontalOffset' failed to satisfy constraint: Member must satisfy regular expression pattern: (^\\d{1,3}(\\.\\d{0,5})?%$)|(^\\d{1,4}?px$)"),
+    ("mp4", {"Video.Watermarks.0.MaxWidth": "12345px"}, "at 'video.watermarks.1.member.maxWidth' failed to satisfy constraint: Member must satisfy regular expression pattern: (^\\d{1,3}(\\.\\d{0,5})?%$)|(^\\d{1,4}?px$)"),
     ("mp4", {"Video.Watermarks.0.Opacity": "100.5"}, "Video.Watermarks[0].Opacity '100.5' must be a number from 0 to 100"),
-    ("mp4", {"Video.Watermarks.0.Opacity": "-1"}, "Video.Watermarks[0].Opacity '-1' must be a number from 0 to 100"),
-    ("mp4", {"Video.Watermarks.0.Target": "Overlay"}, "Video.Watermarks[0].Target 'Overlay' is not valid (allowed: Content, Frame)"),
+    ("mp4", {"Video.Watermarks.0.Opacity": "-1"}, "Value '-1' at 'video.watermarks.1.member.opacity' failed to satisfy constraint: Member must satisfy regular expression pattern: ^\\d{1,3}(\\.\\d{0,20})?$"),
+    ("mp4", {"Video.Watermarks.0.Target": "Overlay"}, "at 'video.watermarks.1.member.target' failed to satisfy constraint: Member must satisfy regular expression pattern: (^Content$)|(^Frame$)"),
     ("mp4", {"Video.Watermarks.0.Blend": "add"}, "Video.Watermarks[0].Blend is not a known field"),
     ("mp4", {"Video.Watermarks.1": LOGO}, "Video.Watermarks[1].Id 'Logo' is already used by another watermark"),
     # Thumbnails
     ("mp4", {"Thumbnails.Format": DELETE}, "Thumbnails.Format is required"),
-    ("mp4", {"Thumbnails.Format": "gif"}, "Thumbnails.Format 'gif' is not valid (allowed: jpg, png)"),
+    ("mp4", {"Thumbnails.Format": "gif"}, "Value 'gif' at 'thumbnails.format' failed to satisfy constraint: Member must satisfy regular expression pattern: (^jpg$)|(^png$)"),
     ("mp4", {"Thumbnails.Interval": DELETE}, "Thumbnails.Interval is required"),
     ("mp4", {"Thumbnails.Interval": "0"}, "Thumbnails.Interval '0' must be an integer from 1 to 99999"),
-    ("mp4", {"Thumbnails.Interval": "1.5"}, "Thumbnails.Interval '1.5' must be an integer from 1 to 99999"),
+    ("mp4", {"Thumbnails.Interval": "1.5"}, "Value '1.5' at 'thumbnails.interval' failed to satisfy constraint: Member must satisfy regular expression pattern: ^\\d{1,5}$"),
     ("mp4", {"Thumbnails.MaxWidth": "30"}, "Thumbnails.MaxWidth '30' must be 'auto' or an even integer from 32 to 4096"),
     ("mp4", {"Thumbnails.MaxHeight": "3073"}, "Thumbnails.MaxHeight '3073' must be 'auto' or an even integer from 32 to 3072"),
-    ("mp4", {"Thumbnails.Resolution": "auto"}, "Thumbnails.Resolution 'auto' must be WIDTHxHEIGHT"),
-    ("mp4", {"Thumbnails.SizingPolicy": "Shrink"}, "Thumbnails.SizingPolicy 'Shrink' is not valid"),
-    ("mp4", {"Thumbnails.PaddingPolicy": "None"}, "Thumbnails.PaddingPolicy 'None' is not valid (allowed: Pad, NoPad)"),
+    ("mp4", {"Thumbnails.Resolution": "auto"}, "Value 'auto' at 'thumbnails.resolution' failed to satisfy constraint: Member must satisfy regular expression pattern: ^\\d{1,5}x\\d{1,5}$"),
+    ("mp4", {"Thumbnails.SizingPolicy": "Shrink"}, "at 'thumbnails.sizingPolicy' failed to satisfy constraint: Member must satisfy regular expression pattern: (^Fit$)|(^Fill$)|(^Stretch$)|(^Keep$)|(^ShrinkToFit$)|(^ShrinkToFill$)"),
+    ("mp4", {"Thumbnails.PaddingPolicy": "None"}, "Value 'None' at 'thumbnails.paddingPolicy' failed to satisfy constraint: Member must satisfy regular expression pattern: (^Pad$)|(^NoPad$)"),
     ("mp4", {"Thumbnails.Pattern": "{count}"}, "Thumbnails.Pattern is not a known field"),
 ]
 # fmt: on
@@ -408,16 +412,19 @@ def test_all_violations_are_reported_together() -> None:
     )
     with pytest.raises(PresetValidationError) as info:
         parse(wire, preset_id=PRESET_ID)
+    # The model's constraints first, in AWS's words, then the rules it does not state.
     assert info.value.violations == [
-        "Name must be 1 to 40 characters long (got 41)",
+        f"Value '{'n' * 41}' at 'name' failed to satisfy constraint: Member must have length "
+        "less than or equal to 40",
+        "Value 'bmp' at 'thumbnails.format' failed to satisfy constraint: Member must satisfy "
+        "regular expression pattern: (^jpg$)|(^png$)",
         "Audio.BitRate '500' must be an integer from 64 to 320",
         "Video.CodecOptions.Level '9' is not valid (allowed: 1, 1b, 1.1, 1.2, 1.3, 2, 2.1, 2.2, "
         "3, 3.1, 3.2, 4, 4.1)",
         "Video.MaxWidth '1279' must be 'auto' or an even integer from 128 to 4096",
         "Video.Watermarks[0].Opacity '101' must be a number from 0 to 100",
-        "Thumbnails.Format 'bmp' is not valid (allowed: jpg, png)",
     ]
-    assert str(info.value).startswith("6 validation errors detected: Name must be")
+    assert str(info.value).startswith("6 validation errors detected: Value 'nnn")
     assert info.value.code == 1000
 
 

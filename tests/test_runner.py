@@ -15,6 +15,7 @@ from tests.jobs_helpers import AAC, FLAC, WAV, make_pipeline
 from mediamill.buckets import get_bucket
 from mediamill.jobs import runner, service
 from mediamill.jobs.models import Job, JobStatus, Pipeline
+from mediamill.jobs.requests import JobInput, JobRequest, RequestedOutput
 from mediamill.testing import write_audio
 from mediamill.workers.embedded import EmbeddedWorkers
 
@@ -55,7 +56,13 @@ def put(path: Path, key: str = "media/song.mp3") -> str:
 
 
 def create(pipeline: Pipeline, key: str = "media/song.mp3", prefix: str = "processed/") -> Job:
-    return service.create_job(pipeline.id, {"Key": key}, OUTPUTS, output_key_prefix=prefix)
+    request = JobRequest(
+        pipeline.id,
+        JobInput(key),
+        tuple(RequestedOutput(o["Key"], o["PresetId"]) for o in OUTPUTS),
+        output_key_prefix=prefix,
+    )
+    return service.create_job(request)
 
 
 def wait_for(job: Job, *statuses: str, timeout: float = 60.0) -> Job:
@@ -249,9 +256,13 @@ def test_a_deactivated_owners_queued_job_does_not_run(pipeline: Pipeline, short_
     from django.contrib.auth.models import User
 
     owner = User.objects.create_superuser("leaver", "leaver@example.com", "x")
-    job = service.create_job(
-        pipeline.id, {"Key": put(short_song)}, OUTPUTS, output_key_prefix="processed/", owner=owner
+    request = JobRequest(
+        pipeline.id,
+        JobInput(put(short_song)),
+        tuple(RequestedOutput(o["Key"], o["PresetId"]) for o in OUTPUTS),
+        output_key_prefix="processed/",
     )
+    job = service.create_job(request, owner=owner)
     User.objects.filter(pk=owner.pk).update(is_active=False)
     assert runner.run_job(job.id) == JobStatus.ERROR
     job = Job.objects.get(pk=job.pk)

@@ -44,6 +44,32 @@ def test_malformed_ids_are_validation_errors(et: Client) -> None:
     assert error_code(caught) == "ValidationException"
 
 
+def test_every_model_violation_is_reported_at_once(et: Client) -> None:
+    # The service model's constraints, all in one message, in AWS's words and member names.
+    with pytest.raises(ClientError) as caught:
+        et.create_job(
+            PipelineId="1351620000001-pipeli",
+            Input={"Key": "k" * 1025, "Container": "exe"},
+            Outputs=[{"Key": "song.wav", "PresetId": "wav", "Rotate": "45"}],
+        )
+    assert error_code(caught) == "ValidationException"
+    message = caught.value.response["Error"]["Message"]
+    assert message.startswith("4 validation errors detected: Value '")
+    for where in ("input.key", "input.container", "outputs.1.member.presetId"):
+        assert f"at '{where}' failed to satisfy constraint: Member must" in message
+    assert (
+        "Value '45' at 'outputs.1.member.rotate' failed to satisfy constraint: Member must "
+        "satisfy regular expression pattern: (^auto$)|(^0$)|(^90$)|(^180$)|(^270$)"
+    ) in message
+
+    with pytest.raises(ClientError) as caught:
+        et.update_pipeline_status(Id="1351620000001-pipeli", Status="Stopped")
+    assert caught.value.response["Error"]["Message"] == (
+        "1 validation error detected: Value 'Stopped' at 'status' failed to satisfy constraint: "
+        "Member must satisfy regular expression pattern: (^Active$)|(^Paused$)"
+    )
+
+
 def test_unknown_ids_are_not_found(et: Client) -> None:
     unknown = "1351620000000-abcdef"
     calls: list[Callable[[], object]] = [

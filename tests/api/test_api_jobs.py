@@ -180,7 +180,24 @@ def test_existing_outputs_are_refused(et: Client, song: Path) -> None:
     with pytest.raises(ClientError) as caught:
         submit(et, pipeline["Id"])
     assert error_code(caught) == "ValidationException"
-    assert "already exists" in str(caught.value)
+    # The domain's own check, as the admin and Python callers get it.
+    message = caught.value.response["Error"]["Message"]
+    assert "Outputs[1].Key: 'processed/song.flac' already exists in bucket 'media'" in message
+
+
+def test_playlists_are_refused_with_the_reason(et: Client) -> None:
+    # Nothing writes playlists yet: a job asking for one is refused, not reported Complete.
+    pipeline = paused_pipeline(et)
+    with pytest.raises(ClientError) as caught:
+        submit(
+            et,
+            pipeline["Id"],
+            Playlists=[{"Name": "song", "Format": "HLSv3", "OutputKeys": ["song.wav"]}],
+        )
+    assert error_code(caught) == "ValidationException"
+    message = caught.value.response["Error"]["Message"]
+    assert "Playlists are not supported yet" in message and "Leave Playlists out" in message
+    assert not et.list_jobs_by_pipeline(PipelineId=pipeline["Id"])["Jobs"]
 
 
 def test_job_limits(et: Client) -> None:

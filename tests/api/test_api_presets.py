@@ -96,8 +96,10 @@ def test_every_violation_is_reported(et: Client) -> None:
     assert error_code(caught) == "ValidationException"
     message = caught.value.response["Error"]["Message"]
     assert message.startswith("3 validation errors detected: ")
-    for field in ("Name", "Audio.Codec", "Audio.SampleRate"):
-        assert field in message
+    # The service model's constraints in AWS's words, then the container rule it lacks.
+    assert f"Value '{'x' * 41}' at 'name' failed to satisfy constraint" in message
+    assert "Value '12345' at 'audio.sampleRate' failed to satisfy constraint" in message
+    assert "Audio.Codec 'mp3' is not allowed in container 'flac'" in message
 
 
 def test_system_presets_cannot_be_deleted(et: Client) -> None:

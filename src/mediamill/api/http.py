@@ -1,11 +1,12 @@
 """One HTTP resource = one view that picks the operation by method, and the rules all share.
 
 For every request, in this order: the method must be one the resource has (else 405 with
-``Allow``); the caller is authenticated (SigV4); the operation runs; its result becomes a JSON
-response with ``x-amzn-RequestId``. Errors become Elastic Transcoder's error responses in one
-place (``ApiError.response``): domain errors are mapped by ``api_error``, and anything
-unexpected is logged and answered with a generic 500 ``InternalServiceException`` — never a
-traceback or an HTML page.
+``Allow``); the caller is authenticated (SigV4); the path, query and body members are checked
+against the service model (``servicemodel``: every violation at once, in AWS's words); the
+operation runs; its result becomes a JSON response with ``x-amzn-RequestId``. Errors become
+Elastic Transcoder's error responses in one place (``ApiError.response``): domain errors are
+mapped by ``api_error``, and anything unexpected is logged and answered with a generic 500
+``InternalServiceException`` — never a traceback or an HTML page.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from mediamill import servicemodel
 from mediamill.api import auth
 from mediamill.api.errors import ApiError
 from mediamill.errors import (
@@ -60,14 +62,38 @@ def account_id(user_id: int) -> str:
 
 
 Reply = tuple[int, dict[str, Any]]
-Operation = Callable[..., Reply]
+Handler = Callable[..., Reply]
+
+
+@dataclass(frozen=True)
+class Operation:
+    """A handler and the name of the service model's operation it serves."""
+
+    name: str
+    handler: Handler
+    check_body: bool = True
+
+
+def operation(name: str, *, check_body: bool = True) -> Callable[[Handler], Operation]:
+    """Mark a handler as the model's operation ``name`` (``@operation("ReadJob")``).
+
+    ``check_body=False`` leaves the body to a parser that applies the model's constraints
+    together with rules of its own, so that every violation is still reported at once.
+    """
+    if name not in servicemodel.operations():
+        raise ValueError(f"the service model has no operation {name!r}")
+
+    def mark(handler: Handler) -> Operation:
+        return Operation(name, handler, check_body)
+
+    return mark
 
 
 def resource(**operations: Operation) -> Callable[..., HttpResponse]:
     """A view serving ``operations`` by HTTP method: ``resource(GET=read, DELETE=delete)``.
 
-    Each operation is called as ``operation(request, caller, **path_parameters)`` and returns
-    ``(status, body)``.
+    Each handler is called as ``handler(request, caller, **path_parameters)``, once its
+    input has passed the model's checks, and returns ``(status, body)``.
     """
     allowed = ", ".join(sorted(operations))
 
@@ -79,7 +105,8 @@ def resource(**operations: Operation) -> Callable[..., HttpResponse]:
         try:
             user = auth.authenticate(request)
             caller = Caller(user, getattr(request, "mediamill_region", None) or DEFAULT_REGION)
-            status, body = operation(request, caller, **path)
+            check_input(operation, request, path)
+            status, body = operation.handler(request, caller, **path)
         except ApiError as exc:
             return exc.response()
         except MediamillError as exc:
@@ -92,6 +119,24 @@ def resource(**operations: Operation) -> Callable[..., HttpResponse]:
         return json_response(body, status)
 
     return view
+
+
+def check_input(operation: Operation, request: HttpRequest, path: dict[str, str]) -> None:
+    """The operation's input members, wherever they travel, checked against the model."""
+    members: dict[str, Any] = {}
+    inputs = servicemodel.input_members(operation.name)
+    if not operation.check_body:
+        inputs = [m for m in inputs if m.location != "body"]
+    body = json_body(request) if any(m.location == "body" for m in inputs) else {}
+    for member in inputs:
+        if member.location == "uri":
+            # Each operation has at most one path parameter: whatever the URL called it.
+            members[member.name] = next(iter(path.values()), None)
+        elif member.location == "querystring":
+            members[member.name] = request.GET.get(member.name)
+        else:
+            members[member.name] = body.get(member.name)
+    servicemodel.check_operation(operation.name, members, only=[m.name for m in inputs])
 
 
 def api_error(exc: MediamillError, request: HttpRequest | None = None) -> ApiError:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
 from django.db.models import Model, QuerySet
+from django.http import HttpRequest
 
 #: Items per page. Elastic Transcoder never documented its page size; 50 is what it sent.
 PAGE_SIZE = 50
@@ -78,3 +79,9 @@ def sequence_source(items: Sequence[T]) -> Source[T]:
         return ordered[:limit]
 
     return source
+
+
+def page_request(request: HttpRequest) -> tuple[str | None, bool]:
+    """``PageToken`` and ``Ascending`` from the query string (both already checked against
+    the model): the token, and whether oldest first ("true", the default) or not."""
+    return request.GET.get("PageToken"), request.GET.get("Ascending") != "false"

@@ -25,6 +25,16 @@ def pipelines(user: User) -> QuerySet[Pipeline]:
     return rows if user.is_superuser else rows.filter(owner=user)
 
 
+def usable_pipelines(user: User | None) -> QuerySet[Pipeline]:
+    """The pipelines ``user`` may run jobs on: their own and the shared ones (no owner: an
+    administrator's, which the web app and triggers create jobs on for users), never another
+    user's. A superuser, or code acting for nobody (``None``), may use any."""
+    rows = Pipeline.objects.all()
+    if user is None or user.is_superuser:
+        return rows
+    return rows.filter(Q(owner=user) | Q(owner__isnull=True))
+
+
 def presets(user: User) -> QuerySet[Preset]:
     """Custom presets only; system presets are in ``mediamill.presets``."""
     rows = Preset.objects.all()

@@ -13,15 +13,42 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from mediamill.errors import MediamillError
-from mediamill.jobs import service
+from mediamill.jobs import service, topic_access
 from mediamill.jobs.models import BucketGrant, Job, JobOutput, Pipeline, Preset, UserLimits
+from mediamill.jobs.requests import JobInput, JobRequest, RequestedOutput
 
 # Lets ModelAdmin[Pipeline] and friends be subscripted at run time, as the type stubs have them.
 django_stubs_ext.monkeypatch()
 
 
+class PipelineForm(forms.ModelForm[Pipeline]):
+    """The topics rule applies here too: a pipeline with an owner may name only topics that
+    owner may use; one without, any topic that exists (``topic_access``)."""
+
+    class Meta:
+        model = Pipeline
+        fields = "__all__"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        topics = {
+            "Progressing": data.get("notify_progressing", ""),
+            "Completed": data.get("notify_completed", ""),
+            "Warning": data.get("notify_warning", ""),
+            "Error": data.get("notify_error", ""),
+        }
+        try:
+            topic_access.check(topics, data.get("owner"))
+        except MediamillError as exc:
+            raise forms.ValidationError(exc.message) from exc
+        return data
+
+
 @admin.register(Pipeline)
 class PipelineAdmin(admin.ModelAdmin[Pipeline]):
+    form = PipelineForm
     list_display = ("id", "name", "status", "input_bucket", "content_bucket", "owner", "created")
     list_filter = ("status",)
     search_fields = ("id", "name", "input_bucket", "output_bucket")
@@ -151,23 +178,25 @@ class JobCreateForm(forms.ModelForm[Job]):
 
     def clean(self) -> dict[str, Any]:
         # The service validates (and stores) the job: its errors become form errors, so a
-        # refused job shows the reason on the form and nothing is kept.
+        # refused job (an output key already taken: 3002) shows the reason on the form and
+        # nothing is kept.
         data = super().clean() or {}
         if self.errors:
             return data
         try:
-            self.created = service.create_job(
-                data["pipeline"].id,
-                {"Key": data["input_key"]},
-                self.outputs(),
+            request = JobRequest(
+                pipeline_id=data["pipeline"].id,
+                input=JobInput(data["input_key"]),
+                outputs=self.outputs(),
                 output_key_prefix=data.get("output_key_prefix", ""),
-                owner=self.owner if getattr(self.owner, "is_authenticated", False) else None,
             )
+            owner = self.owner if getattr(self.owner, "is_authenticated", False) else None
+            self.created = service.create_job(request, owner=owner)
         except MediamillError as exc:
             raise forms.ValidationError(exc.message) from exc
         return data
 
-    def outputs(self) -> list[dict[str, str]]:
+    def outputs(self) -> tuple[RequestedOutput, ...]:
         from pathlib import PurePosixPath
 
         from mediamill.jobs.lookup import resolve_preset
@@ -175,15 +204,15 @@ class JobCreateForm(forms.ModelForm[Job]):
         stem = PurePosixPath(self.cleaned_data["input_key"]).stem
         chosen = [resolve_preset(pid) for pid in self.cleaned_data["presets"]]
         extensions = [p.extension for p in chosen]
-        return [
-            {
-                "Key": f"{stem}.{p.extension}"
+        return tuple(
+            RequestedOutput(
+                key=f"{stem}.{p.extension}"
                 if extensions.count(p.extension) == 1
                 else f"{stem}-{p.id.rsplit('-', 1)[-1]}.{p.extension}",
-                "PresetId": p.id,
-            }
+                preset_id=p.id,
+            )
             for p in chosen
-        ]
+        )
 
 
 @admin.register(Job)

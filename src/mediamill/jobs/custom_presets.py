@@ -1,17 +1,19 @@
 """Creating and deleting custom presets. System presets live in code and cannot be changed.
 
-A custom preset is checked by ``presets.parse``, the parser the engine's presets go through,
-which reports every violation at once. Custom presets are not limited in number (AWS allowed
-50 per account).
+A preset request is a typed ``presets.Preset`` (the API makes one with ``presets.parse``, the
+parser the engine's presets go through; Python callers build one). Whoever builds it, it is
+checked again here through that same parser, which reports every violation at once, so a
+hand-built preset is held to the API's rules. Custom presets are not limited in number (AWS
+allowed 50 per account).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from mediamill import presets
-from mediamill.errors import NotFoundError, PermissionDeniedError, PresetValidationError
+from mediamill.errors import NotFoundError, PermissionDeniedError
+from mediamill.jobs import access
 from mediamill.jobs.models import Preset, new_id
 
 if TYPE_CHECKING:
@@ -20,18 +22,20 @@ if TYPE_CHECKING:
 _SECTIONS = ("Audio", "Video", "Thumbnails")
 
 
-def create_preset(request: Mapping[str, Any], owner: User | None = None) -> Preset:
-    """Store CreatePreset's body as a custom preset. Raises ``PresetValidationError``."""
-    if not isinstance(request, Mapping):
-        raise PresetValidationError(["the request body must be a JSON object"])
+def create_preset(preset: presets.Preset, owner: User | None = None) -> Preset:
+    """Store ``preset`` as a custom preset under a new ID (``preset.id`` is not used).
+
+    Raises ``PresetValidationError`` listing every rule the preset breaks.
+    """
     preset_id = new_id()
-    parsed = presets.parse(request, preset_id=preset_id)
+    wire = presets.to_wire(preset)
+    checked = presets.parse(wire, preset_id=preset_id)  # the custom preset's rules
     return Preset.objects.create(
         id=preset_id,
-        name=parsed.name,
-        description=parsed.description,
-        container=parsed.container,
-        settings={key: request[key] for key in _SECTIONS if request.get(key) is not None},
+        name=checked.name,
+        description=checked.description,
+        container=checked.container,
+        settings={key: wire[key] for key in _SECTIONS if key in wire},
         owner=owner,
     )
 
@@ -40,15 +44,17 @@ def is_system(preset_id: str) -> bool:
     return preset_id in presets.SYSTEM_PRESETS or preset_id in presets.DEPRECATED_PRESET_IDS
 
 
-def delete_preset(preset_id: str) -> None:
+def delete_preset(preset_id: str, user: User | None = None) -> None:
     """Delete a custom preset. System presets cannot be deleted (``PermissionDeniedError``).
 
-    Jobs already submitted with the preset fail when they start, as the preset is gone.
+    With a ``user``, only one of theirs (any, for a superuser). Jobs already submitted with
+    the preset fail when they start, as the preset is gone.
     """
     if is_system(preset_id):
         raise PermissionDeniedError(
             f"The preset {preset_id} is a system preset: it cannot be deleted."
         )
-    deleted, _ = Preset.objects.filter(pk=preset_id).delete()
+    rows = Preset.objects.all() if user is None else access.presets(user)
+    deleted, _ = rows.filter(pk=preset_id).delete()
     if not deleted:
         raise NotFoundError(f"The specified preset was not found: presetId={preset_id}")

@@ -8,7 +8,6 @@ Job times are epoch milliseconds, as on the wire (``Timing.*Millis``).
 
 from __future__ import annotations
 
-import re
 import secrets
 import string
 import time
@@ -19,9 +18,10 @@ from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 
-from mediamill import presets
+from mediamill import presets, servicemodel
 
-ID_PATTERN = re.compile(r"\d{13}-\w{6}", re.ASCII)
+#: The model's ``Id`` pattern (use ``fullmatch``).
+ID_PATTERN = servicemodel.pattern("Id")
 _ID_ALPHABET = string.ascii_lowercase + string.digits
 
 
@@ -40,8 +40,10 @@ def _id_field() -> models.CharField[str, str]:
     return models.CharField(primary_key=True, max_length=20, default=new_id, editable=False)
 
 
-_bucket_name = RegexValidator(r"^(\w|\.|-){1,255}$", "Bucket names use letters, digits, _ . -")
-_role = RegexValidator(r"^arn:aws:iam::\w{12}:role/.+$", "Role must be an IAM role ARN")
+_bucket_name = RegexValidator(
+    servicemodel.shape("BucketName")["pattern"], "Bucket names use letters, digits, _ . -"
+)
+_role = RegexValidator(servicemodel.shape("Role")["pattern"], "Role must be an IAM role ARN")
 _topic = RegexValidator(r"^arn:aws:sns:.*:\w{12}:.+$", "Must be an SNS topic ARN, or empty")
 
 

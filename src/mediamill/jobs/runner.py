@@ -4,7 +4,8 @@ Embedded worker threads and Celery tasks both call ``run_job(job_id)``. It claim
 (doing nothing if another worker has it: a message delivered twice runs the job once),
 keeps the lease alive with a heartbeat, checks that the job's owner (if it has one) may
 still use the pipeline's buckets (``bucket_access``), fetches the input from its bucket,
-transcodes every output in one engine run, stores the outputs in the output bucket and only
+records what inspecting the input found (``Input.DetectedProperties``), transcodes every
+output in one engine run, stores the outputs in the output bucket and only
 then marks the job Complete. Outputs are stored under their final keys only after all of
 them have been encoded, never replacing an object (``jobs.publish``), and the job becomes
 Complete only after all of them are stored, so a crash at any point leaves a job that is
@@ -38,6 +39,7 @@ from mediamill.jobs import bucket_access, publish, quotas, service
 from mediamill.jobs.lookup import resolve_preset
 from mediamill.jobs.models import Job, JobStatus
 from mediamill.polling import new_worker_id
+from mediamill.probe import probe
 from mediamill.sandbox import CancelToken
 
 log = logging.getLogger(__name__)
@@ -111,6 +113,9 @@ def _execute(job: Job, worker_id: str, cancel: CancelToken) -> dict[int, OutputS
                 f"The input file {input_key!r} does not exist in bucket {source_bucket.name!r}",
                 code=3001,
             ) from exc
+        # Inspected (in the sandbox, like all decoding) before the work starts, so ReadJob
+        # shows Input.DetectedProperties while the job runs, as Elastic Transcoder did.
+        service.record_input(job.id, worker_id, probe(source, cancel=cancel))
         requests = [
             OutputRequest(preset, work / f"output-{o.index}.{preset.extension}")
             for o, preset in zip(outputs, presets, strict=True)

@@ -27,28 +27,30 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from django.db import transaction
 from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
+from mediamill import servicemodel
 from mediamill.errors import InvalidStateError, MediamillError, NotFoundError, ValidationError
-from mediamill.jobs import bucket_access, quotas, validation
+from mediamill.jobs import access, bucket_access, publish, quotas, validation
 from mediamill.jobs.lookup import resolve_preset
 from mediamill.jobs.models import Job, JobOutput, JobStatus, Pipeline, PipelineStatus, now_ms
+from mediamill.jobs.requests import JobRequest
 from mediamill.jobs.signals import send_after_commit
 from mediamill.presets.rules import frame_rate_to_wire
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
+    from mediamill.probe import MediaInfo
+
 #: Claims a job gets before a vanished worker makes it fail instead of run again.
 MAX_ATTEMPTS = 3
-
-OutputExists = Callable[[str, str], bool]
 
 _DETAIL = re.compile(r"\d{4} [0-9a-f-]{36}:.*", re.DOTALL)
 _DETAIL_MAX = 255
@@ -73,72 +75,74 @@ class OutputMeasures(Protocol):
 
 
 def create_job(
-    pipeline_id: str,
-    input: Mapping[str, Any],
-    outputs: Sequence[Mapping[str, Any]],
-    output_key_prefix: str = "",
-    user_metadata: Mapping[str, str] | None = None,
-    owner: User | None = None,
-    allow_existing_outputs: bool = False,
-    output_exists: OutputExists | None = None,
-    playlists: Sequence[Mapping[str, Any]] | None = None,
+    request: JobRequest, owner: User | None = None, *, allow_existing_outputs: bool = False
 ) -> Job:
-    """Validate a CreateJob request and store it as a Submitted job.
+    """Check a job request against every rule and store it as a Submitted job.
 
-    ``input``, ``outputs`` and ``playlists`` use the wire shapes (``{"Key": ..., "PresetId":
-    ...}``). ``output_exists(bucket, key)``, when given, lets the caller's bucket layer say
-    whether an output key is taken; such a job is refused (code 3002) unless
-    ``allow_existing_outputs``. With an ``owner``, outputs may use only that user's custom
-    presets (any, for a superuser) besides the system ones, and the owner must still be
-    allowed to use every bucket of the pipeline (``bucket_access``; checked before any
-    bucket is asked about an output), or ``PermissionDeniedError`` is raised. Raises
-    ``NotFoundError`` for an unknown pipeline or preset, ``ValidationError`` for anything else.
+    The one way a job is made, whoever asks (API, admin, CLI, Python), so each gets the same
+    answer. The rules, in order:
+
+    - the service model's constraints, every violation reported at once (more than 30
+      outputs: ``LimitExceededError``);
+    - the pipeline exists and, with an ``owner``, is one they may run jobs on
+      (``access.usable_pipelines``: never another user's; otherwise ``NotFoundError``);
+    - with an ``owner``, that user may use every bucket of the pipeline
+      (``PermissionDeniedError``, before any bucket is asked about anything);
+    - the rules on the request's own values the model does not state (``validation``);
+    - every preset exists and may be used by the owner (their custom presets, any for a
+      superuser; unknown: ``NotFoundError``) and suits its output;
+    - keys are ones a bucket accepts;
+    - no output key is already taken in the pipeline's content bucket (``ValidationError``
+      with code 3002), unless ``allow_existing_outputs``.
     """
     quotas.check_can_submit(owner)  # per-user limits (LimitExceededError: API 429)
-    pipeline = Pipeline.objects.filter(pk=pipeline_id).first()
+    servicemodel.check_operation("CreateJob", request.to_wire())
+    pipeline = access.usable_pipelines(owner).filter(pk=request.pipeline_id).first()
     if pipeline is None:
-        raise NotFoundError(f"The specified pipeline was not found: pipelineId={pipeline_id}")
+        raise NotFoundError(
+            f"The specified pipeline was not found: pipelineId={request.pipeline_id}"
+        )
     if owner is not None:
         bucket_access.check(owner, bucket_access.pipeline_buckets(pipeline), "this job")
-    job_input = validation.parse_input(input)
-    prefix = validation.parse_prefix(output_key_prefix)
-    specs = validation.parse_outputs(outputs, prefix)
-    for i, spec in enumerate(specs):
-        validation.check_against_preset(spec, resolve_preset(spec.preset_id, owner), i)
-    _check_object_keys(job_input["Key"], [prefix + spec.key for spec in specs])
-    metadata = validation.parse_user_metadata(user_metadata)
-    playlist_rows = validation.parse_playlists(playlists, [s.key for s in specs])
-    if output_exists is not None and not allow_existing_outputs:
-        bucket = pipeline.content_bucket
-        for i, spec in enumerate(specs):
-            if output_exists(bucket, prefix + spec.key):
-                raise ValidationError(
-                    f"Outputs[{i}].Key: {prefix + spec.key!r} already exists in bucket {bucket!r}",
-                    code=3002,
-                )
+    validation.check_request(request)
+    prefix = request.output_key_prefix
+    for i, output in enumerate(request.outputs):
+        validation.check_against_preset(output, resolve_preset(output.preset_id, owner), i)
+    _check_object_keys(request.input.key, [prefix + output.key for output in request.outputs])
+    if not allow_existing_outputs:
+        _refuse_existing_outputs(pipeline.content_bucket, request)
     with transaction.atomic():
         job = Job.objects.create(
             pipeline=pipeline,
-            input=job_input,
+            input=request.input.to_wire(),
             output_key_prefix=prefix,
-            user_metadata=metadata,
-            playlists=playlist_rows,
+            user_metadata=dict(request.user_metadata),
             owner=owner,
         )
         JobOutput.objects.bulk_create(
             JobOutput(
                 job=job,
                 index=i,
-                key=spec.key,
-                preset_id=spec.preset_id,
-                thumbnail_pattern=spec.thumbnail_pattern,
-                rotate=spec.rotate,
-                segment_duration=spec.segment_duration,
+                key=output.key,
+                preset_id=output.preset_id,
+                thumbnail_pattern=output.thumbnail_pattern,
+                rotate=output.rotate,
+                segment_duration=output.segment_duration,
             )
-            for i, spec in enumerate(specs, start=1)
+            for i, output in enumerate(request.outputs, start=1)
         )
         send_after_commit(job.id, JobStatus.SUBMITTED)
     return job
+
+
+def _refuse_existing_outputs(bucket_name: str, request: JobRequest) -> None:
+    """Elastic Transcoder never overwrote an object: an output key already taken fails (3002)."""
+    for i, output in enumerate(request.outputs):
+        key = request.output_key_prefix + output.key
+        if publish.output_exists(bucket_name, key):  # also refuses keys a folder is in the way of
+            raise ValidationError(
+                f"Outputs[{i}].Key: {key!r} already exists in bucket {bucket_name!r}", code=3002
+            )
 
 
 def _check_object_keys(input_key: str, output_keys: list[str]) -> None:
@@ -221,6 +225,29 @@ def report_progress(job_id: str, worker_id: str, percent: int) -> bool:
     if not 0 <= percent <= 100:
         raise ValueError(f"progress must be 0 to 100, not {percent}")
     return _held(job_id, worker_id).filter(progress__lt=percent).update(progress=percent) == 1
+
+
+def record_input(job_id: str, worker_id: str, media: MediaInfo) -> bool:
+    """Store what inspecting the input found, as ReadJob's ``Input.DetectedProperties``.
+
+    Width, height and frame rate of the first video stream (if any), the file's size and
+    its declared duration. False, changing nothing, if ``worker_id`` does not hold the job.
+    """
+    video = media.video
+    detected: dict[str, int | str] = {"FileSize": media.size}
+    if video is not None and video.width and video.height:
+        detected["Width"], detected["Height"] = video.width, video.height
+    if video is not None and video.frame_rate:
+        detected["FrameRate"] = _frame_rate(video.frame_rate)
+    if media.duration is not None:
+        detected["DurationMillis"] = round(media.duration * 1000)
+    with transaction.atomic():
+        job = _held(job_id, worker_id).select_for_update().only("input").first()
+        if job is None:
+            return False
+        job.input = {**job.input, "DetectedProperties": detected}
+        job.save(update_fields=["input"])
+    return True
 
 
 def complete(job_id: str, worker_id: str, results: Mapping[int, OutputMeasures]) -> bool:
@@ -312,8 +339,13 @@ def fail(
     return True
 
 
-def cancel(job_id: str) -> None:
-    """Submitted → Canceled. Elastic Transcoder cancels only jobs that have not started."""
+def cancel(job_id: str, user: User | None = None) -> None:
+    """Submitted → Canceled. Elastic Transcoder cancels only jobs that have not started.
+
+    With a ``user``, only a job they may see (``access.jobs``); another's is not found.
+    """
+    if user is not None and not access.jobs(user).filter(pk=job_id).exists():
+        raise NotFoundError(f"The specified job was not found: jobId={job_id}")
     with transaction.atomic():
         done = Job.objects.filter(pk=job_id, status=JobStatus.SUBMITTED).update(
             status=JobStatus.CANCELED, finish_time_millis=now_ms()

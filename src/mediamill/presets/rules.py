@@ -1,27 +1,25 @@
-"""Elastic Transcoder's preset vocabulary: which values a setting may take, and what goes together.
+"""Elastic Transcoder's preset rules that its service model does not state: what goes together.
 
-This module is data, transcribed from the 2012-09-25 API model and the developer guide's
-"Settings that You Specify When You Create an Elastic Transcoder Preset" page. ``wire.parse``
-applies it; nothing here reads or checks a preset by itself.
+Which values a setting may take on its own (the enums, digit patterns and lengths) is the
+service model's to say (``servicemodel``, checked first by ``wire.parse``). This module is the
+rest, transcribed from the developer guide's "Settings that You Specify When You Create an
+Elastic Transcoder Preset" page: codecs per container, ranges the digit patterns cannot
+express, codec options per codec, and the exact frame rates behind the wire's strings.
+``wire.parse`` applies it; nothing here reads or checks a preset by itself.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from fractions import Fraction
 from types import MappingProxyType
 
-#: Preset (and job, pipeline) IDs: 13 digits, a dash, 6 word characters.
-PRESET_ID_PATTERN = re.compile(r"\d{13}-\w{6}", re.ASCII)
-PRESET_ID_PATTERN_TEXT = r"^\d{13}-\w{6}$"
+from mediamill import servicemodel
 
-#: CreatePreset's limit. System presets are exempt: three of their names are longer.
-NAME_MAX_LENGTH = 40
-DESCRIPTION_MAX_LENGTH = 255
+#: Preset (and job, pipeline) IDs: 13 digits, a dash, 6 word characters; the model's ``Id``.
+PRESET_ID_PATTERN = servicemodel.pattern("Id")
+PRESET_ID_PATTERN_TEXT = servicemodel.shape("Id")["pattern"]
 
-AUDIO_CODECS = ("AAC", "vorbis", "mp3", "mp2", "pcm", "flac")
-VIDEO_CODECS = ("H.264", "vp8", "vp9", "mpeg2", "gif")
 
 # The container/codec table. An empty tuple means the container takes no such section.
 # mp2 is in the container enum but not in the table; a container named after its only
@@ -62,30 +60,19 @@ VIDEO_CODECS_BY_CONTAINER: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "mp2": (),
     }
 )
-#: PresetContainer, in the API model's order.
-CONTAINERS = tuple(AUDIO_CODECS_BY_CONTAINER)
-AUDIO_ONLY_CONTAINERS = frozenset(
-    c for c, codecs in VIDEO_CODECS_BY_CONTAINER.items() if not codecs
-)
 #: The only container whose keyframes must be at fixed intervals (fragments align across outputs).
 FIXED_GOP_CONTAINERS = frozenset({"fmp4"})
 #: The only container that may split channels into separate tracks.
 MULTI_TRACK_CONTAINERS = frozenset({"mxf"})
 
 # Audio
-SAMPLE_RATES = ("auto", "22050", "32000", "44100", "48000", "96000", "192000")
 AUDIO_BIT_RATE_RANGE = (64, 320)  # kbit/s; wire pattern ^\d{1,3}$
-CHANNELS = ("auto", "0", "1", "2")
-PACKING_MODES = ("SingleTrack", "OneChannelPerTrack", "OneChannelPerTrackWithMosTo8Tracks")
-AAC_PROFILES = ("auto", "AAC-LC", "HE-AAC", "HE-AACv2")
 BIT_DEPTHS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
         "flac": ("16", "24"),
         "pcm": ("8", "16", "24", "32"),
     }
 )
-BIT_ORDERS = ("LittleEndian",)
-SIGNED_VALUES = ("Signed", "Unsigned")
 
 # Video
 #: Wire frame rates and the exact rates they stand for ("29.97" is NTSC's 30000/1001).
@@ -103,14 +90,8 @@ FRAME_RATES: Mapping[str, Fraction] = MappingProxyType(
     }
 )
 KEYFRAMES_MAX_DIST_RANGE = (1, 100_000)  # wire pattern ^\d{1,6}$
-VIDEO_BIT_RATE_DIGITS = (2, 5)  # ^\d{2,5}$ or auto, kbit/s
-ASPECT_RATIOS = ("auto", "1:1", "4:3", "3:2", "16:9")
-SIZING_POLICIES = ("Fit", "Fill", "Stretch", "Keep", "ShrinkToFit", "ShrinkToFill")
-PADDING_POLICIES = ("Pad", "NoPad")
 VIDEO_WIDTH_RANGE = (128, 4096)  # even; auto = 1920
 VIDEO_HEIGHT_RANGE = (96, 3072)  # even; auto = 1080
-CODEC_OPTIONS_MAX_ENTRIES = 30
-CODEC_OPTION_MAX_LENGTH = 255
 
 H264_PROFILES = ("baseline", "main", "high")
 H264_LEVELS = ("1", "1b", "1.1", "1.2", "1.3", "2", "2.1", "2.2", "3", "3.1", "3.2", "4", "4.1")
@@ -137,22 +118,11 @@ VIDEO_CODEC_OPTIONS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     }
 )
 
-# Watermarks
-WATERMARK_ID_MAX_LENGTH = 40
-WATERMARK_SIZING_POLICIES = ("Fit", "Stretch", "ShrinkToFit")
-HORIZONTAL_ALIGNS = ("Left", "Right", "Center")
-VERTICAL_ALIGNS = ("Top", "Bottom", "Center")
-WATERMARK_TARGETS = ("Content", "Frame")
-PIXELS_OR_PERCENT = re.compile(r"\d{1,3}(\.\d{0,5})?%|\d{1,4}px", re.ASCII)
-OPACITY = re.compile(r"\d{1,3}(\.\d{0,20})?", re.ASCII)
 
 # Thumbnails
-THUMBNAIL_FORMATS = ("jpg", "png")
 THUMBNAIL_WIDTH_RANGE = (32, 4096)  # even
 THUMBNAIL_HEIGHT_RANGE = (32, 3072)  # even
 THUMBNAIL_INTERVAL_RANGE = (1, 99_999)  # seconds; wire pattern ^\d{1,5}$
-RESOLUTION = re.compile(r"\d{1,5}x\d{1,5}", re.ASCII)
-VIDEO_RESOLUTION = re.compile(r"auto|\d{1,5}x\d{1,5}", re.ASCII)
 
 
 def frame_rate_to_wire(rate: Fraction) -> str:

@@ -1,8 +1,12 @@
 """Elastic Transcoder's JSON preset shape, to and from the typed model.
 
-``parse`` is the only way wire settings become a ``Preset``: it checks every value against
-the rules in ``presets.rules`` and reports *all* violations at once, each naming its field the
-way the wire does (``Audio.CodecOptions.BitDepth``, ``Video.Watermarks[2].Opacity``).
+``parse`` is the only way wire settings become a ``Preset``. A custom preset is first checked
+against the service model's constraints (``servicemodel``: required members, types, lengths,
+patterns), every violation reported at once in AWS's words; then against the rules the model
+does not state, in ``presets.rules`` (codecs per container, bit-rate and size ranges, codec
+options per codec), again all at once, each naming its field the way the wire does
+(``Audio.CodecOptions.BitDepth``, ``Video.Watermarks[2].Opacity``). System presets, written in
+code, go through the second step only (three of their names are longer than the model's 40).
 
 ``to_wire`` produces the ``Preset`` object of ReadPreset/ListPresets. Every value is a JSON
 string. ``None`` settings that mean "auto" are written as ``"auto"`` (SampleRate, Channels,
@@ -21,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
+from mediamill import servicemodel
 from mediamill.errors import PresetValidationError
 from mediamill.presets import rules
 from mediamill.presets.model import (
@@ -32,6 +37,7 @@ from mediamill.presets.model import (
     Watermark,
 )
 
+_NAME_TOO_LONG = re.compile(r"Value '.*' at 'name' .* less than or equal to \d+", re.DOTALL)
 _PRESET_FIELDS = (
     "Id",
     "Arn",
@@ -111,23 +117,24 @@ def parse(wire: Mapping[str, Any], *, preset_id: str, preset_type: str = "Custom
 
     if not isinstance(wire, Mapping):
         raise PresetValidationError([f"a preset must be a JSON object, not {_json_type(wire)}"])
-    check = _Checker()
+    # The service model's constraints first, in AWS's words; then the rules it does not state
+    # (codecs per container, bit-rate ranges, even sizes...), reported for the members the
+    # model found nothing wrong with.
+    structural = servicemodel.violations("CreatePresetRequest", wire, "")
+    if kind == "System":  # the model's 40 is CreatePreset's; AWS's own names are longer
+        structural = [v for v in structural if not _NAME_TOO_LONG.fullmatch(v)]
+    check = _Checker(flagged={_flagged_member(v).lower() for v in structural})
     if not rules.PRESET_ID_PATTERN.fullmatch(preset_id):
         check.fail(f"Id {preset_id!r} must match {rules.PRESET_ID_PATTERN_TEXT}")
     check.known(wire, "", _PRESET_FIELDS)
 
-    name = check.text(wire, "", "Name", required=True)
-    max_name = rules.NAME_MAX_LENGTH if kind == "Custom" else None
-    if name is not None:
-        check.length(name, "Name", 1, max_name)
-    description = check.text(wire, "", "Description")
-    if description is not None:
-        check.length(description, "Description", 0, rules.DESCRIPTION_MAX_LENGTH)
-    container = check.choice(wire, "", "Container", rules.CONTAINERS, required=True)
+    name = check.value(wire, "", "Name")
+    description = check.value(wire, "", "Description")
+    container = check.value(wire, "", "Container")
 
-    audio_wire = check.section(wire, "", "Audio")
-    video_wire = check.section(wire, "", "Video")
-    thumbnails_wire = check.section(wire, "", "Thumbnails")
+    audio_wire = check.value(wire, "", "Audio")
+    video_wire = check.value(wire, "", "Video")
+    thumbnails_wire = check.value(wire, "", "Thumbnails")
     audio = None if audio_wire is None else _parse_audio(check, audio_wire, container)
     video = None if video_wire is None else _parse_video(check, video_wire, container)
     thumbnails = None if thumbnails_wire is None else _parse_thumbnails(check, thumbnails_wire)
@@ -153,8 +160,8 @@ def parse(wire: Mapping[str, Any], *, preset_id: str, preset_type: str = "Custom
             if thumbnails_wire is not None and video_wire is None:
                 check.fail("Thumbnails need a Video section")
 
-    if check.violations:
-        raise PresetValidationError(check.violations)
+    if structural or check.violations:
+        raise PresetValidationError(structural + check.violations)
     assert name is not None and container is not None  # a missing one is a violation above
     return Preset(
         id=preset_id,
@@ -190,125 +197,124 @@ def to_wire(preset: Preset, *, arn: str | None = None) -> dict[str, Any]:
 
 
 class _Checker:
-    """Reads wire values, recording each violation and carrying on, so all are reported.
+    """Reads wire values for the rules the model does not state, recording each violation and
+    carrying on, so all are reported.
 
-    Every reader returns ``None`` for a missing, ``auto`` or invalid value; an invalid one
-    has been recorded, so ``parse`` never builds a preset from it.
+    The model's constraints (types, lengths, value patterns) have been checked before, and
+    ``flagged`` names the members that broke them: a reader returns ``None`` for those, as for
+    a missing or ``auto`` value, and nothing more is said about them. So ``value`` needs no
+    checks of its own; ``choice`` and ``integer`` are for the video codec options, whose
+    values the model leaves free, and ``bounded`` for the ranges the model's digit patterns
+    cannot express.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, flagged: set[str]) -> None:
         self.violations: list[str] = []
+        self.flagged = flagged
 
     def fail(self, message: str) -> None:
+        """Record a violation, unless the model's check already reported its member."""
+        if self.is_flagged(message.split(" ", 1)[0]):
+            return
         self.violations.append(message)
 
+    def is_flagged(self, field: str) -> bool:
+        # Compared without case: map keys (Video.CodecOptions.Level) are data, not members.
+        member = _model_member(field).lower()
+        return any(member == f or member.startswith(f + ".") for f in self.flagged)
+
     def known(self, obj: Mapping[str, Any], where: str, fields: Sequence[str]) -> None:
+        """mediamill refuses members it does not know rather than ignore them."""
         for key in obj:
             if key not in fields:
                 self.fail(f"{where}{key} is not a known field (expected: {', '.join(fields)})")
 
-    def section(self, obj: Mapping[str, Any], where: str, key: str) -> Mapping[str, Any] | None:
-        raw = obj.get(key)
-        if raw is None:
-            return None
-        if not isinstance(raw, Mapping):
-            self.fail(f"{where}{key} must be an object, not {_json_type(raw)}")
-            return None
-        return raw
-
-    def text(
-        self, obj: Mapping[str, Any], where: str, key: str, *, required: bool = False
-    ) -> str | None:
+    def value(self, obj: Mapping[str, Any], where: str, key: str, *, required: bool = False) -> Any:
         raw = obj.get(key)
         if raw is None:
             if required:
                 self.fail(f"{where}{key} is required")
             return None
-        if not isinstance(raw, str):
-            self.fail(f"{where}{key} must be a string, not {_json_type(raw)} {raw!r}")
-            return None
-        return raw
-
-    def length(self, value: str, field: str, low: int, high: int | None) -> None:
-        if high is None:
-            if len(value) < low:
-                self.fail(f"{field} must not be empty")
-        elif not low <= len(value) <= high:
-            self.fail(f"{field} must be {low} to {high} characters long (got {len(value)})")
+        return None if self.is_flagged(where + key) else raw
 
     def choice(
-        self,
-        obj: Mapping[str, Any],
-        where: str,
-        key: str,
-        allowed: Sequence[str],
-        *,
-        required: bool = False,
+        self, obj: Mapping[str, Any], where: str, key: str, allowed: Sequence[str]
     ) -> str | None:
-        value = self.text(obj, where, key, required=required)
+        value = self.value(obj, where, key)
         if value is not None and value not in allowed:
             self.fail(f"{where}{key} {value!r} is not valid (allowed: {', '.join(allowed)})")
             return None
-        return value
+        return value  # type: ignore[no-any-return]
 
-    def integer(
+    def bounded(
         self,
         obj: Mapping[str, Any],
         where: str,
         key: str,
-        bounds: tuple[int, int] | None,
+        bounds: tuple[int, int],
         *,
-        digits: tuple[int, int] = (1, 9),
         auto: bool = False,
         even: bool = False,
         required: bool = False,
     ) -> int | None:
-        """An integer written in decimal digits, within ``bounds`` (inclusive), or ``auto``."""
-        value = self.text(obj, where, key, required=required)
+        """An integer the model has seen to be digits (or ``auto``), within ``bounds``."""
+        value = self.value(obj, where, key, required=required)
         if value is None or (auto and value == "auto"):
             return None
-        pattern = re.compile(rf"\d{{{digits[0]},{digits[1]}}}", re.ASCII)
-        number = int(value) if pattern.fullmatch(value) else None
-        if (
-            number is None
-            or (bounds is not None and not bounds[0] <= number <= bounds[1])
-            or (even and number % 2)
-        ):
-            if bounds is None:
-                expected = f"of {digits[0]} to {digits[1]} digits"
-            else:
-                expected = f"from {bounds[0]} to {bounds[1]}"
-            expected = f"{'an even' if even else 'an'} integer {expected}"
+        number = int(value)
+        if not bounds[0] <= number <= bounds[1] or (even and number % 2):
+            expected = f"{'an even' if even else 'an'} integer from {bounds[0]} to {bounds[1]}"
             if auto:
                 expected = f"'auto' or {expected}"
             self.fail(f"{where}{key} {value!r} must be {expected}")
             return None
         return number
 
-    def flag(self, obj: Mapping[str, Any], where: str, key: str) -> bool | None:
-        value = self.choice(obj, where, key, ("true", "false"))
-        return None if value is None else value == "true"
-
-    def frame_rate(
-        self, obj: Mapping[str, Any], where: str, key: str, *, auto: bool
-    ) -> Fraction | None:
-        allowed = (("auto",) if auto else ()) + tuple(rules.FRAME_RATES)
-        value = self.choice(obj, where, key, allowed)
-        return None if value is None or value == "auto" else rules.FRAME_RATES[value]
-
-    def pattern(
-        self, obj: Mapping[str, Any], where: str, key: str, regex: re.Pattern[str], what: str
-    ) -> str | None:
-        value = self.text(obj, where, key)
-        if value is not None and not regex.fullmatch(value):
-            self.fail(f"{where}{key} {value!r} must be {what}")
+    def integer(
+        self,
+        obj: Mapping[str, Any],
+        where: str,
+        key: str,
+        bounds: tuple[int, int],
+        *,
+        digits: tuple[int, int] = (1, 9),
+    ) -> int | None:
+        """A codec option written in decimal digits, within ``bounds`` (inclusive)."""
+        value = self.value(obj, where, key)
+        if value is None:
             return None
-        return value
+        pattern = re.compile(rf"\d{{{digits[0]},{digits[1]}}}", re.ASCII)
+        number = int(value) if pattern.fullmatch(value) else None
+        if number is None or not bounds[0] <= number <= bounds[1]:
+            self.fail(f"{where}{key} {value!r} must be an integer from {bounds[0]} to {bounds[1]}")
+            return None
+        return number
 
     def allowed_for(self, field: str, codec: str | None, codecs: Sequence[str]) -> None:
         """Record a violation if ``field`` is set for a codec it does not apply to."""
         if codec is not None and codec not in codecs:
             self.fail(f"{field} applies only to codec {' or '.join(codecs)} (not {codec!r})")
+
+
+def _flagged_member(violation: str) -> str:
+    """The member a model violation names: ``... at 'video.codec' failed ...``."""
+    return violation.split(" at '", 1)[1].split("'", 1)[0]
+
+
+_INDEXED = re.compile(r"(\w+)\[(\d+)\]", re.ASCII)
+
+
+def _model_member(field: str) -> str:
+    """``Video.Watermarks[0].Id`` -> ``video.watermarks.1.member.id``: the model's naming."""
+    parts = []
+    for part in field.split("."):
+        indexed = _INDEXED.fullmatch(part)
+        if indexed is None:  # a plain name (or an unknown key, whatever it holds)
+            parts.append(servicemodel.member_name(part))
+        else:
+            parts.append(servicemodel.member_name(indexed[1]))
+            parts.append(f"{int(indexed[2]) + 1}.member")
+    return ".".join(parts)
 
 
 def _json_type(value: object) -> str:
@@ -347,12 +353,12 @@ def _parse_audio(
     check: _Checker, wire: Mapping[str, Any], container: str | None
 ) -> AudioSettings | None:
     check.known(wire, "Audio.", AUDIO_FIELDS)
-    codec = check.choice(wire, "Audio.", "Codec", rules.AUDIO_CODECS, required=True)
+    codec = check.value(wire, "Audio.", "Codec", required=True)
     _codec_in_container(check, "Audio.Codec", codec, container, rules.AUDIO_CODECS_BY_CONTAINER)
-    sample_rate = check.choice(wire, "Audio.", "SampleRate", rules.SAMPLE_RATES)
-    bit_rate = check.integer(wire, "Audio.", "BitRate", rules.AUDIO_BIT_RATE_RANGE, digits=(1, 3))
-    channels = check.choice(wire, "Audio.", "Channels", rules.CHANNELS)
-    packing_mode = check.choice(wire, "Audio.", "AudioPackingMode", rules.PACKING_MODES)
+    sample_rate = check.value(wire, "Audio.", "SampleRate")
+    bit_rate = check.bounded(wire, "Audio.", "BitRate", rules.AUDIO_BIT_RATE_RANGE)
+    channels = check.value(wire, "Audio.", "Channels")
+    packing_mode = check.value(wire, "Audio.", "AudioPackingMode")
     if (
         packing_mode not in (None, "SingleTrack")
         and container is not None
@@ -364,14 +370,14 @@ def _parse_audio(
         )
 
     profile = bit_depth = bit_order = signed = None
-    options = check.section(wire, "Audio.", "CodecOptions")
+    options = check.value(wire, "Audio.", "CodecOptions")
     if options is not None:
         where = "Audio.CodecOptions."
         check.known(options, where, AUDIO_OPTIONS)
-        profile = check.choice(options, where, "Profile", rules.AAC_PROFILES)
+        profile = check.value(options, where, "Profile")
         if profile is not None:
             check.allowed_for(where + "Profile", codec, ("AAC",))
-        bit_depth = check.choice(options, where, "BitDepth", rules.BIT_DEPTHS["pcm"])
+        bit_depth = check.value(options, where, "BitDepth")
         if bit_depth is not None:
             check.allowed_for(where + "BitDepth", codec, tuple(rules.BIT_DEPTHS))
             depths = rules.BIT_DEPTHS.get(codec or "", ())
@@ -380,10 +386,10 @@ def _parse_audio(
                     f"{where}BitDepth {bit_depth!r} is not valid for {codec} "
                     f"(allowed: {', '.join(depths)})"
                 )
-        bit_order = check.choice(options, where, "BitOrder", rules.BIT_ORDERS)
+        bit_order = check.value(options, where, "BitOrder")
         if bit_order is not None:
             check.allowed_for(where + "BitOrder", codec, ("pcm",))
-        signed = check.choice(options, where, "Signed", rules.SIGNED_VALUES)
+        signed = check.value(options, where, "Signed")
         if signed is not None:
             check.allowed_for(where + "Signed", codec, ("pcm",))
 
@@ -406,39 +412,39 @@ def _int_or_auto(value: str | None) -> int | None:
     return None if value is None or value == "auto" else int(value)
 
 
+def _frame_rate_or_auto(value: str | None) -> Fraction | None:
+    return None if value is None or value == "auto" else rules.FRAME_RATES[value]
+
+
 def _parse_video(
     check: _Checker, wire: Mapping[str, Any], container: str | None
 ) -> VideoSettings | None:
     where = "Video."
     check.known(wire, where, VIDEO_FIELDS)
-    codec = check.choice(wire, where, "Codec", rules.VIDEO_CODECS, required=True)
+    codec = check.value(wire, where, "Codec", required=True)
     _codec_in_container(check, "Video.Codec", codec, container, rules.VIDEO_CODECS_BY_CONTAINER)
     options = _parse_video_options(check, wire, codec)
-    keyframes_max_dist = check.integer(
-        wire, where, "KeyframesMaxDist", rules.KEYFRAMES_MAX_DIST_RANGE, digits=(1, 6)
+    keyframes_max_dist = check.bounded(
+        wire, where, "KeyframesMaxDist", rules.KEYFRAMES_MAX_DIST_RANGE
     )
-    fixed_gop = check.flag(wire, where, "FixedGOP")
+    fixed_gop = check.value(wire, where, "FixedGOP") == "true"
     if container in rules.FIXED_GOP_CONTAINERS and wire.get("FixedGOP") in (None, "false"):
         check.fail(f"Video.FixedGOP must be 'true' for container {container!r}")
-    bit_rate = check.integer(
-        wire, where, "BitRate", None, digits=rules.VIDEO_BIT_RATE_DIGITS, auto=True
+    bit_rate = _int_or_auto(check.value(wire, where, "BitRate"))
+    frame_rate = _frame_rate_or_auto(check.value(wire, where, "FrameRate"))
+    max_frame_rate = _frame_rate_or_auto(check.value(wire, where, "MaxFrameRate"))
+    resolution = check.value(wire, where, "Resolution")
+    aspect_ratio = check.value(wire, where, "AspectRatio")
+    max_width = check.bounded(
+        wire, where, "MaxWidth", rules.VIDEO_WIDTH_RANGE, auto=True, even=True
     )
-    frame_rate = check.frame_rate(wire, where, "FrameRate", auto=True)
-    max_frame_rate = check.frame_rate(wire, where, "MaxFrameRate", auto=False)
-    resolution = check.pattern(
-        wire, where, "Resolution", rules.VIDEO_RESOLUTION, "'auto' or WIDTHxHEIGHT"
+    max_height = check.bounded(
+        wire, where, "MaxHeight", rules.VIDEO_HEIGHT_RANGE, auto=True, even=True
     )
-    aspect_ratio = check.choice(wire, where, "AspectRatio", rules.ASPECT_RATIOS)
-    max_width = check.integer(
-        wire, where, "MaxWidth", rules.VIDEO_WIDTH_RANGE, digits=(2, 4), auto=True, even=True
-    )
-    max_height = check.integer(
-        wire, where, "MaxHeight", rules.VIDEO_HEIGHT_RANGE, digits=(2, 4), auto=True, even=True
-    )
-    display_aspect_ratio = check.choice(wire, where, "DisplayAspectRatio", rules.ASPECT_RATIOS)
-    sizing_policy = check.choice(wire, where, "SizingPolicy", rules.SIZING_POLICIES)
-    padding_policy = check.choice(wire, where, "PaddingPolicy", rules.PADDING_POLICIES)
-    watermarks = _parse_watermarks(check, wire.get("Watermarks"))
+    display_aspect_ratio = check.value(wire, where, "DisplayAspectRatio")
+    sizing_policy = check.value(wire, where, "SizingPolicy")
+    padding_policy = check.value(wire, where, "PaddingPolicy")
+    watermarks = _parse_watermarks(check, check.value(wire, where, "Watermarks"))
 
     if codec is None:
         return None
@@ -490,20 +496,15 @@ def _parse_video_options(
     check: _Checker, video: Mapping[str, Any], codec: str | None
 ) -> _VideoOptions:
     out = _VideoOptions()
-    wire = check.section(video, "Video.", "CodecOptions")
+    wire = check.value(video, "Video.", "CodecOptions")
     if wire is None:
         return out
     where = "Video.CodecOptions."
     check.known(wire, where, tuple(rules.VIDEO_CODEC_OPTIONS))
-    if len(wire) > rules.CODEC_OPTIONS_MAX_ENTRIES:
-        check.fail(f"Video.CodecOptions has {len(wire)} entries (at most 30 allowed)")
     raw: dict[str, str] = {}
     for key in wire:
-        value = check.text(wire, where, key)
+        value = check.value(wire, where, key)
         if value is None:
-            continue
-        if not 1 <= len(value) <= rules.CODEC_OPTION_MAX_LENGTH:
-            check.fail(f"{where}{key} must be 1 to 255 characters long (got {len(value)})")
             continue
         raw[key] = value
         if key in rules.VIDEO_CODEC_OPTIONS:
@@ -538,50 +539,28 @@ def _parse_video_options(
     return out
 
 
-def _parse_watermarks(check: _Checker, wire: object) -> tuple[Watermark, ...]:
+def _parse_watermarks(check: _Checker, wire: list[Any] | None) -> tuple[Watermark, ...]:
     if wire is None:
-        return ()
-    if not isinstance(wire, list):
-        check.fail(f"Video.Watermarks must be an array, not {_json_type(wire)}")
         return ()
     watermarks: list[Watermark] = []
     seen: set[str] = set()
     for index, item in enumerate(wire):
         where = f"Video.Watermarks[{index}]."
-        if not isinstance(item, Mapping):
-            check.fail(f"Video.Watermarks[{index}] must be an object, not {_json_type(item)}")
+        if check.is_flagged(f"Video.Watermarks[{index}]"):
             continue
         check.known(item, where, tuple(WATERMARK_FIELDS))
         # Every field is required: Elastic Transcoder's defaults for them are not on record.
         for key in WATERMARK_FIELDS:
             if item.get(key) is None:
                 check.fail(f"{where}{key} is required")
-        wm_id = check.text(item, where, "Id")
+        wm_id = check.value(item, where, "Id")
         if wm_id is not None:
-            check.length(wm_id, where + "Id", 1, rules.WATERMARK_ID_MAX_LENGTH)
             if wm_id in seen:
                 check.fail(f"{where}Id {wm_id!r} is already used by another watermark")
             seen.add(wm_id)
-        size = "a percentage like '10%' or pixels like '64px'"
         values = {
-            "Id": wm_id,
-            "MaxWidth": check.pattern(item, where, "MaxWidth", rules.PIXELS_OR_PERCENT, size),
-            "MaxHeight": check.pattern(item, where, "MaxHeight", rules.PIXELS_OR_PERCENT, size),
-            "SizingPolicy": check.choice(
-                item, where, "SizingPolicy", rules.WATERMARK_SIZING_POLICIES
-            ),
-            "HorizontalAlign": check.choice(
-                item, where, "HorizontalAlign", rules.HORIZONTAL_ALIGNS
-            ),
-            "HorizontalOffset": check.pattern(
-                item, where, "HorizontalOffset", rules.PIXELS_OR_PERCENT, size
-            ),
-            "VerticalAlign": check.choice(item, where, "VerticalAlign", rules.VERTICAL_ALIGNS),
-            "VerticalOffset": check.pattern(
-                item, where, "VerticalOffset", rules.PIXELS_OR_PERCENT, size
-            ),
-            "Opacity": _opacity(check, item, where),
-            "Target": check.choice(item, where, "Target", rules.WATERMARK_TARGETS),
+            key: _opacity(check, item, where) if key == "Opacity" else check.value(item, where, key)
+            for key in WATERMARK_FIELDS
         }
         valid = {WATERMARK_FIELDS[key]: value for key, value in values.items() if value}
         if len(valid) == len(WATERMARK_FIELDS):
@@ -590,7 +569,7 @@ def _parse_watermarks(check: _Checker, wire: object) -> tuple[Watermark, ...]:
 
 
 def _opacity(check: _Checker, item: Mapping[str, Any], where: str) -> str | None:
-    value = check.pattern(item, where, "Opacity", rules.OPACITY, "a number from 0 to 100")
+    value: str | None = check.value(item, where, "Opacity")  # digits, the model has seen
     if value is not None and float(value) > 100:
         check.fail(f"{where}Opacity {value!r} must be a number from 0 to 100")
         return None
@@ -600,20 +579,18 @@ def _opacity(check: _Checker, item: Mapping[str, Any], where: str) -> str | None
 def _parse_thumbnails(check: _Checker, wire: Mapping[str, Any]) -> ThumbnailSettings | None:
     where = "Thumbnails."
     check.known(wire, where, THUMBNAIL_FIELDS)
-    image_format = check.choice(wire, where, "Format", rules.THUMBNAIL_FORMATS, required=True)
-    interval = check.integer(
-        wire, where, "Interval", rules.THUMBNAIL_INTERVAL_RANGE, digits=(1, 5), required=True
+    image_format = check.value(wire, where, "Format", required=True)
+    interval = check.bounded(wire, where, "Interval", rules.THUMBNAIL_INTERVAL_RANGE, required=True)
+    resolution = check.value(wire, where, "Resolution")
+    aspect_ratio = check.value(wire, where, "AspectRatio")
+    max_width = check.bounded(
+        wire, where, "MaxWidth", rules.THUMBNAIL_WIDTH_RANGE, auto=True, even=True
     )
-    resolution = check.pattern(wire, where, "Resolution", rules.RESOLUTION, "WIDTHxHEIGHT")
-    aspect_ratio = check.choice(wire, where, "AspectRatio", rules.ASPECT_RATIOS)
-    max_width = check.integer(
-        wire, where, "MaxWidth", rules.THUMBNAIL_WIDTH_RANGE, digits=(2, 4), auto=True, even=True
+    max_height = check.bounded(
+        wire, where, "MaxHeight", rules.THUMBNAIL_HEIGHT_RANGE, auto=True, even=True
     )
-    max_height = check.integer(
-        wire, where, "MaxHeight", rules.THUMBNAIL_HEIGHT_RANGE, digits=(2, 4), auto=True, even=True
-    )
-    sizing_policy = check.choice(wire, where, "SizingPolicy", rules.SIZING_POLICIES)
-    padding_policy = check.choice(wire, where, "PaddingPolicy", rules.PADDING_POLICIES)
+    sizing_policy = check.value(wire, where, "SizingPolicy")
+    padding_policy = check.value(wire, where, "PaddingPolicy")
     if image_format is None or interval is None:
         return None
     return ThumbnailSettings(

@@ -3,31 +3,28 @@ UpdatePipelineNotifications, DeletePipeline and TestRole."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from django.http import HttpRequest
 
-from mediamill.api import params, wire
+from mediamill.api import requests, wire
 from mediamill.api.errors import ApiError
-from mediamill.api.http import Caller, Reply, json_body, resource
-from mediamill.api.pagination import paginate, queryset_source
-from mediamill.jobs import access, constraints, pipelines
+from mediamill.api.http import Caller, Reply, json_body, operation, resource
+from mediamill.api.pagination import page_request, paginate, queryset_source
+from mediamill.jobs import access, pipelines
 from mediamill.jobs.models import Pipeline
-from mediamill.notifications.topics import check_notifications
 
 
+@operation("CreatePipeline")
 def create_pipeline(request: HttpRequest, caller: Caller) -> Reply:
-    body = json_body(request)
-    _check_topics(body.get("Notifications"), caller)
-    row = pipelines.create_pipeline(body, owner=caller.user)
-    return 201, {"Pipeline": wire.pipeline(row, caller), "Warnings": []}
+    pipeline_request = requests.pipeline_request(json_body(request))
+    row = pipelines.create_pipeline(pipeline_request, owner=caller.user)
+    return 201, {"Pipeline": wire.pipeline(row, caller), "Warnings": _warnings(row, caller)}
 
 
+@operation("ListPipelines")
 def list_pipelines(request: HttpRequest, caller: Caller) -> Reply:
     page = paginate(
         [queryset_source(access.pipelines(caller.user))],
-        params.page_token(request),
-        params.ascending(request),
+        *page_request(request),
     )
     body: dict[str, object] = {"Pipelines": [wire.pipeline(p, caller) for p in page.items]}
     if page.next_token is not None:
@@ -35,47 +32,52 @@ def list_pipelines(request: HttpRequest, caller: Caller) -> Reply:
     return 200, body
 
 
+@operation("ReadPipeline")
 def read_pipeline(request: HttpRequest, caller: Caller, pipeline_id: str) -> Reply:
     row = visible(caller, pipeline_id)
-    return 200, {"Pipeline": wire.pipeline(row, caller), "Warnings": []}
+    return 200, {"Pipeline": wire.pipeline(row, caller), "Warnings": _warnings(row, caller)}
 
 
+@operation("UpdatePipeline")
 def update_pipeline(request: HttpRequest, caller: Caller, pipeline_id: str) -> Reply:
     visible(caller, pipeline_id)
-    body = json_body(request)
-    _check_topics(body.get("Notifications"), caller)
-    row = pipelines.update_pipeline(pipeline_id, body, user=caller.user)
-    return 200, {"Pipeline": wire.pipeline(row, caller), "Warnings": []}
+    changes = requests.pipeline_changes(json_body(request))
+    row = pipelines.update_pipeline(pipeline_id, changes, user=caller.user)
+    return 200, {"Pipeline": wire.pipeline(row, caller), "Warnings": _warnings(row, caller)}
 
 
+@operation("UpdatePipelineStatus")
 def update_status(request: HttpRequest, caller: Caller, pipeline_id: str) -> Reply:
     visible(caller, pipeline_id)
-    row = pipelines.update_status(pipeline_id, json_body(request).get("Status"))
+    row = pipelines.update_status(pipeline_id, json_body(request)["Status"], caller.user)
     return 200, {"Pipeline": wire.pipeline(row, caller)}
 
 
+@operation("UpdatePipelineNotifications")
 def update_notifications(request: HttpRequest, caller: Caller, pipeline_id: str) -> Reply:
     visible(caller, pipeline_id)
-    notifications = json_body(request).get("Notifications")
-    _check_topics(notifications, caller)
-    row = pipelines.update_notifications(pipeline_id, notifications)
+    topics = requests.notifications(json_body(request)["Notifications"])
+    assert topics is not None
+    row = pipelines.update_notifications(pipeline_id, topics, user=caller.user)
     return 200, {"Pipeline": wire.pipeline(row, caller)}
 
 
+@operation("DeletePipeline")
 def delete_pipeline(request: HttpRequest, caller: Caller, pipeline_id: str) -> Reply:
     visible(caller, pipeline_id)
-    pipelines.delete_pipeline(pipeline_id)
+    pipelines.delete_pipeline(pipeline_id, caller.user)
     return 202, {}
 
 
+@operation("TestRole")
 def test_role(request: HttpRequest, caller: Caller) -> Reply:
-    messages = pipelines.role_test(json_body(request), user=caller.user)
+    role_test = requests.role_test_request(json_body(request))
+    messages = pipelines.role_test(role_test, user=caller.user)
     return 200, {"Success": "false" if messages else "true", "Messages": messages}
 
 
-def visible(caller: Caller, pipeline_id: str, member: str = "id") -> Pipeline:
+def visible(caller: Caller, pipeline_id: str) -> Pipeline:
     """The pipeline if the caller may see it; otherwise it does not exist for them."""
-    params.path_id(pipeline_id, member)
     row = access.pipelines(caller.user).filter(pk=pipeline_id).first()
     if row is None:
         raise ApiError(
@@ -93,16 +95,9 @@ notifications = resource(POST=update_notifications)
 role_tests = resource(POST=test_role)
 
 
-def _check_topics(notifications: object, caller: Caller) -> None:
-    """Every topic a pipeline names must exist and be the caller's to use.
-
-    Here, in the delivery layer, because pipelines (jobs) must not depend on notifications.
-    Malformed values are left to the pipeline rules, which report them as AWS did.
-    """
-    if isinstance(notifications, Mapping):
-        well_formed = {
-            str(key): arn
-            for key, arn in notifications.items()
-            if isinstance(arn, str) and arn and constraints.matches(constraints.SNS_TOPIC, arn)
-        }
-        check_notifications(well_formed, caller.user)
+def _warnings(row: Pipeline, caller: Caller) -> list[dict[str, str]]:
+    """Topics in another region than the one the request was signed for (code 6006)."""
+    return [
+        {"Code": w.code, "Message": w.message}
+        for w in pipelines.region_warnings(row, caller.region)
+    ]

@@ -7,26 +7,38 @@ order, paginated as one list.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from django.http import HttpRequest
 
 from mediamill import presets
-from mediamill.api import params, wire
+from mediamill.api import wire
 from mediamill.api.errors import ApiError
-from mediamill.api.http import Caller, Reply, json_body, resource
-from mediamill.api.pagination import Source, paginate, queryset_source, sequence_source
+from mediamill.api.http import Caller, Reply, json_body, operation, resource
+from mediamill.api.pagination import (
+    Source,
+    page_request,
+    paginate,
+    queryset_source,
+    sequence_source,
+)
 from mediamill.jobs import access, custom_presets
-from mediamill.jobs.models import Preset
+from mediamill.jobs.models import Preset, new_id
 
 _CATALOGUE = sequence_source(list(presets.SYSTEM_PRESETS.values()))
 
 
+# presets.parse applies the model's constraints with the preset rules: all reported at once.
+@operation("CreatePreset", check_body=False)
 def create_preset(request: HttpRequest, caller: Caller) -> Reply:
-    row = custom_presets.create_preset(json_body(request), owner=caller.user)
-    return 201, {"Preset": wire.custom_preset(row, caller)}
+    preset = presets.parse(json_body(request), preset_id=new_id())
+    row = custom_presets.create_preset(preset, owner=caller.user)
+    # AWS warned here of settings valid but not strictly standard; mediamill has none to give.
+    return 201, {"Preset": wire.custom_preset(row, caller), "Warning": ""}
 
 
+@operation("ListPresets")
 def list_presets(request: HttpRequest, caller: Caller) -> Reply:
     sources: list[Source[presets.Preset | Preset]] = [
         _CATALOGUE,
@@ -34,8 +46,7 @@ def list_presets(request: HttpRequest, caller: Caller) -> Reply:
     ]
     page = paginate(
         sources,
-        params.page_token(request),
-        params.ascending(request),
+        *page_request(request),
     )
     body: dict[str, Any] = {"Presets": [_to_wire(p, caller) for p in page.items]}
     if page.next_token is not None:
@@ -43,18 +54,21 @@ def list_presets(request: HttpRequest, caller: Caller) -> Reply:
     return 200, body
 
 
+@operation("ReadPreset")
 def read_preset(request: HttpRequest, caller: Caller, preset_id: str) -> Reply:
-    params.path_id(preset_id)
     if custom_presets.is_system(preset_id):
-        return 200, {"Preset": wire.system_preset(presets.get_system(preset_id), caller)}
+        # A deprecated ID stays readable under that ID (as AWS kept it), with the settings
+        # of the preset that replaced it; CreateJob resolves it to the replacement.
+        system = dataclasses.replace(presets.get_system(preset_id), id=preset_id)
+        return 200, {"Preset": wire.system_preset(system, caller)}
     return 200, {"Preset": wire.custom_preset(_visible(caller, preset_id), caller)}
 
 
+@operation("DeletePreset")
 def delete_preset(request: HttpRequest, caller: Caller, preset_id: str) -> Reply:
-    params.path_id(preset_id)
     if not custom_presets.is_system(preset_id):
         _visible(caller, preset_id)
-    custom_presets.delete_preset(preset_id)  # refuses system presets
+    custom_presets.delete_preset(preset_id, caller.user)  # refuses system presets
     return 202, {}
 
 
