@@ -14,7 +14,7 @@ from botocore.credentials import Credentials
 from django.contrib.auth.models import User
 from django.test import RequestFactory
 
-from mediamill.accounts import keys
+from mediamill.accounts import access_keys
 from mediamill.accounts.models import AccessKey
 from mediamill.api.auth import authenticate
 from mediamill.api.errors import ApiError
@@ -47,15 +47,15 @@ def django_request(key_id: str, secret: str, *, body: bytes = b"{}", tamper: boo
 
 
 def test_secret_is_encrypted_at_rest(alice: User) -> None:
-    key_id, secret = keys.create_key(alice, "laptop")
+    key_id, secret = access_keys.create_key(alice, "laptop")
     row = AccessKey.objects.get(pk=key_id)
     assert secret not in row.secret_ciphertext
     assert key_id.startswith("MMAK") and len(key_id) == 20
-    assert keys.lookup(key_id) == (alice, secret)
+    assert access_keys.lookup(key_id) == (alice, secret)
 
 
 def test_authenticate_accepts_a_signed_request(alice: User) -> None:
-    key_id, secret = keys.create_key(alice)
+    key_id, secret = access_keys.create_key(alice)
     request = django_request(key_id, secret)
     assert authenticate(request) == alice
     assert request.mediamill_region == "us-west-2"
@@ -74,7 +74,7 @@ def test_authenticate_accepts_a_signed_request(alice: User) -> None:
     ],
 )
 def test_authenticate_refuses(alice: User, case: str, error_type: str) -> None:
-    key_id, secret = keys.create_key(alice)
+    key_id, secret = access_keys.create_key(alice)
     if case == "wrong-secret":
         request = django_request(key_id, "wrong" + secret)
     elif case == "tampered-body":
@@ -82,7 +82,7 @@ def test_authenticate_refuses(alice: User, case: str, error_type: str) -> None:
     elif case == "unknown-key":
         request = django_request("MMAKAAAAAAAAAAAAAAAA", secret)
     elif case == "revoked":
-        keys.revoke(key_id)
+        access_keys.revoke(key_id)
         request = django_request(key_id, secret)
     elif case == "inactive-user":
         User.objects.filter(pk=alice.pk).update(is_active=False)

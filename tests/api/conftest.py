@@ -15,7 +15,7 @@ from botocore.config import Config
 from django.contrib.auth.models import User
 from tests.api_helpers import Client, SigV4
 
-from mediamill.accounts.keys import create_key
+from mediamill.accounts.access_keys import create_key
 from mediamill.jobs import bucket_access
 from mediamill.testing import write_audio
 
@@ -63,7 +63,7 @@ def signed_as(live_server: Any) -> Callable[[User], requests.Session]:
 
 #: The bucket names the API tests use, outside any user's namespace: granted to alice and
 #: bob, as an administrator would, so the tests keep testing what they are about. The
-#: rule itself (namespaces, grants, refusals) is tested in test_api_buckets.py.
+#: rule itself (namespaces, grants, refusals) is tested in test_buckets.py.
 GRANTED = ("uploads", "media", "thumbs", "elsewhere", "in", "out", "u", "m")
 
 

@@ -18,7 +18,7 @@ from tests.api_helpers import (
     new_pipeline,
 )
 
-from mediamill.api import wire
+from mediamill.api import responses
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -157,7 +157,7 @@ def test_unexpected_failures_are_500_json(et: Client, monkeypatch: pytest.Monkey
     def broken(*args: Any, **kwargs: Any) -> dict[str, Any]:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(wire, "pipeline", broken)
+    monkeypatch.setattr(responses, "pipeline", broken)
     logged: list[logging.LogRecord] = []
     handler = logging.Handler()
     handler.emit = logged.append  # type: ignore[method-assign, assignment]
@@ -195,7 +195,7 @@ def test_wrong_secret_tampering_and_replay_are_refused(
     from botocore.awsrequest import AWSRequest
     from botocore.credentials import Credentials
 
-    from mediamill.accounts.keys import create_key
+    from mediamill.accounts.access_keys import create_key
     from mediamill.api import auth
 
     key_id, secret = create_key(alice)

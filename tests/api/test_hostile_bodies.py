@@ -2,7 +2,7 @@
 
 Each case was a 500 before: Python refuses to convert an integer of more than 4,300 digits
 (``ValueError`` inside ``json.loads``), SQLite cannot encode a lone surrogate, and PostgreSQL
-refuses NUL in text (tests/test_hardening_postgres.py runs this module on PostgreSQL).
+refuses NUL in text (the PostgreSQL lane runs it again there).
 The body is checked once, where it is parsed, so every operation is covered.
 """
 

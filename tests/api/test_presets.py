@@ -14,7 +14,7 @@ from tests.api_helpers import (
 )
 
 from mediamill import presets
-from mediamill.accounts.keys import create_key
+from mediamill.accounts.access_keys import create_key
 from mediamill.api import pagination
 
 pytestmark = pytest.mark.django_db(transaction=True)

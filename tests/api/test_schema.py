@@ -27,7 +27,7 @@ from tests.api_helpers import (
     submit,
 )
 
-from mediamill.accounts.keys import create_key
+from mediamill.accounts.access_keys import create_key
 from mediamill.api import openapi
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -7,7 +7,7 @@ import pickle
 import pytest
 
 from mediamill.buckets import Location, parse_buckets, validate_bucket_name, validate_key
-from mediamill.buckets.keys import key_problem
+from mediamill.buckets.object_keys import key_problem
 from mediamill.errors import (
     BucketError,
     ConfigurationError,

@@ -13,7 +13,7 @@ from tests.jobs_helpers import AAC, FLAC, WAV, make_pipeline, submit
 
 from mediamill.buckets import get_bucket
 from mediamill.jobs import service
-from mediamill.jobs.models import Job, JobStatus, Pipeline, Preset
+from mediamill.jobs.models import CustomPreset, Job, JobStatus, Pipeline
 from mediamill.notifications.topics import create_topic
 
 
@@ -30,8 +30,8 @@ def job(db: None) -> Job:
 
 
 @pytest.fixture
-def preset(db: None) -> Preset:
-    return Preset.objects.create(
+def preset(db: None) -> CustomPreset:
+    return CustomPreset.objects.create(
         name="Voice",
         container="mp3",
         settings={
@@ -42,7 +42,7 @@ def preset(db: None) -> Preset:
 
 @pytest.mark.parametrize("model", ["pipeline", "preset", "job", "joboutput"])
 def test_changelist_and_change_pages_load(
-    admin_client: Client, job: Job, preset: Preset, model: str
+    admin_client: Client, job: Job, preset: CustomPreset, model: str
 ) -> None:
     objects = {
         "pipeline": job.pipeline,
@@ -68,7 +68,7 @@ def test_search_and_filters_work(admin_client: Client, job: Job) -> None:
 
 def test_pipelines_and_presets_can_be_added(admin_client: Client) -> None:
     assert admin_client.get(reverse("admin:jobs_pipeline_add")).status_code == 200
-    assert admin_client.get(reverse("admin:jobs_preset_add")).status_code == 200
+    assert admin_client.get(reverse("admin:jobs_custompreset_add")).status_code == 200
     response = admin_client.post(
         reverse("admin:jobs_pipeline_add"),
         {
@@ -110,7 +110,7 @@ def test_pipelines_may_name_only_topics_their_owner_may_use(admin_client: Client
 
 def test_preset_settings_are_validated(admin_client: Client) -> None:
     response = admin_client.post(
-        reverse("admin:jobs_preset_add"),
+        reverse("admin:jobs_custompreset_add"),
         {
             "name": "Broken",
             "container": "flac",
@@ -119,7 +119,7 @@ def test_preset_settings_are_validated(admin_client: Client) -> None:
     )
     assert response.status_code == 200
     assert "validation error" in response.content.decode()
-    assert not Preset.objects.exists()
+    assert not CustomPreset.objects.exists()
 
 
 def test_jobs_can_be_created_through_the_service(admin_client: Client, job: Job) -> None:

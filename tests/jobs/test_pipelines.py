@@ -1,6 +1,6 @@
 """Pipeline rules in the domain, for Python callers: buckets and topics the owner may use.
 
-The same rules reach API callers through the same functions (tests/api/test_api_pipelines.py).
+The same rules reach API callers through the same functions (tests/api/test_pipelines.py).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The job service: validation on create, and every state transition, including races.
 
-Runs on SQLite here and again on PostgreSQL through tests/test_jobs_postgres.py.
+Runs on SQLite here and again on PostgreSQL in the PostgreSQL lane (marker `db`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from tests.jobs_helpers import AAC, FLAC, WAV, Measures, make_pipeline, results,
 from mediamill.buckets import Bucket, get_bucket
 from mediamill.errors import InvalidStateError, MediaError, NotFoundError, ValidationError
 from mediamill.jobs import service
-from mediamill.jobs.models import ID_PATTERN, Job, JobStatus, Pipeline, Preset, new_id, now_ms
+from mediamill.jobs.models import ID_PATTERN, CustomPreset, Job, JobStatus, Pipeline, new_id, now_ms
 from mediamill.jobs.requests import JobInput, JobRequest, PlaylistRequest, RequestedOutput
 from mediamill.jobs.signals import job_state_changed
 from mediamill.probe import MediaInfo, StreamInfo
@@ -103,7 +103,7 @@ def test_malformed_preset_id_is_invalid(pipeline: Pipeline) -> None:
 
 
 def test_custom_preset_resolves(pipeline: Pipeline) -> None:
-    custom = Preset.objects.create(
+    custom = CustomPreset.objects.create(
         name="Voice",
         container="mp3",
         settings={

@@ -1,7 +1,7 @@
 """The outbox: deliveries are written in the job's own transaction, claimed by one worker at a
 time, sent in order per job, retried with backoff and given up after the retry window.
 
-Runs on SQLite here, and again on PostgreSQL (``tests/test_jobs_postgres.py``), where racing
+Runs on SQLite here, and again on PostgreSQL (the ``db`` lane), where racing
 claims really run in parallel.
 """
 
@@ -22,7 +22,7 @@ from tests.jobs_helpers import make_pipeline, results, submit, tutorial_user
 from mediamill.jobs import service
 from mediamill.jobs.models import Job, JobStatus, Pipeline
 from mediamill.jobs.requests import JobInput
-from mediamill.notifications import claims, delivery, inbox, topics
+from mediamill.notifications import claims, delivery, notices, topics
 from mediamill.notifications.backoff import backoff
 from mediamill.notifications.models import Delivery, DeliveryStatus, MessageType, Notice, Topic
 from mediamill.notifications.transport import HttpSender, Outcome, Request, Sender
@@ -263,16 +263,16 @@ def test_notices_are_scoped_to_their_owner(pipeline: Pipeline) -> None:
         service.complete(job.id, WORKER, results(job))
     service.claim(broken.id, WORKER, 30)
     service.fail(broken.id, WORKER, service.format_detail(4000, "not media"))
-    assert sorted(n.text for n in inbox.unread(alice)) == [
+    assert sorted(n.text for n in notices.unread(alice)) == [
         "Your file notes.mp3 could not be processed",
         "Your file song.mp3 has been processed",
     ]
-    assert [n.text for n in inbox.unread(bob)] == ["Your file bob.mp3 has been processed"]
-    bobs = [n.pk for n in inbox.unread(bob)]
-    assert inbox.mark_read(alice, bobs) == 0, "alice cannot dismiss bob's notice"
-    assert inbox.unread(bob).count() == 1
-    assert inbox.mark_read(alice, [n.pk for n in inbox.unread(alice)]) == 2
-    assert list(inbox.unread(alice)) == []
+    assert [n.text for n in notices.unread(bob)] == ["Your file bob.mp3 has been processed"]
+    bobs = [n.pk for n in notices.unread(bob)]
+    assert notices.mark_read(alice, bobs) == 0, "alice cannot dismiss bob's notice"
+    assert notices.unread(bob).count() == 1
+    assert notices.mark_read(alice, [n.pk for n in notices.unread(alice)]) == 2
+    assert list(notices.unread(alice)) == []
 
 
 def _answer(status: int) -> Sender:

@@ -24,7 +24,7 @@ from mediamill.cli import main
 from mediamill.errors import NotFoundError, ValidationError
 from mediamill.jobs import service
 from mediamill.jobs.models import Pipeline
-from mediamill.notifications import keys, topics, verify
+from mediamill.notifications import signing_keys, topics, verify
 from mediamill.notifications.models import (
     Delivery,
     DeliveryStatus,
@@ -196,17 +196,17 @@ def test_unsubscribe_url_stops_deliveries_and_says_so(client: Client) -> None:
 def test_signing_key_is_private_rotates_and_old_certificates_stay_served(
     client: Client, data_dir: Path
 ) -> None:
-    first = keys.current()
+    first = signing_keys.current()
     path = data_dir / "sns" / "signing-key.pem"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert keys.current() is first, "loaded once"
+    assert signing_keys.current() is first, "loaded once"
     assert first.cert_url == f"http://testserver/sns/SimpleNotificationService-{first.cert_id}.pem"
     topic = topics.create_topic("transcoding", alice())
     subscription, _ = topics.subscribe(topic.arn, ENDPOINT)
     before = build_request(Delivery.objects.get())  # signed with the first key
-    second = keys.rotate()
+    second = signing_keys.rotate()
     assert second.fingerprint != first.fingerprint
-    assert keys.current().fingerprint == second.fingerprint
+    assert signing_keys.current().fingerprint == second.fingerprint
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     for key in (first, second):
         response = client.get(path_of(key.cert_url))
@@ -263,7 +263,9 @@ def test_the_readme_receiver_accepts_genuine_messages_only(
     monkeypatch.setenv("MEDIAMILL_PUBLIC_URL", "https://media.example.com")
     # The receiver fetches SigningCertURL; here the certificate comes from the database.
     monkeypatch.setattr(
-        verify, "fetch_certificate", lambda location: keys.certificate(location.path[-36:-4])
+        verify,
+        "fetch_certificate",
+        lambda location: signing_keys.certificate(location.path[-36:-4]),
     )
     topic = topics.create_topic("transcoding", alice())
     settings.SNS_TOPIC_ARN, settings.MEDIAMILL_HOST = topic.arn, "media.example.com"
@@ -320,7 +322,7 @@ def test_admin_pages(admin_client: Client) -> None:
     subscription = Subscription.objects.get()
     assert subscription.arn.startswith(topic.arn + ":")
     assert Delivery.objects.get().message_type == MessageType.SUBSCRIPTION_CONFIRMATION
-    keys.current()
+    signing_keys.current()
     for model in ("topic", "subscription", "delivery", "signingcertificate", "notice"):
         changelist = admin_client.get(reverse(f"admin:notifications_{model}_changelist"))
         assert changelist.status_code == 200, model

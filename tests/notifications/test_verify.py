@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from mediamill.errors import AuthenticationError
-from mediamill.notifications import envelope, keys, verify
+from mediamill.notifications import envelope, signing_keys, verify
 from mediamill.notifications.verify import Verifier, check_cert_url, parse_cert_url
 
 TOPIC = "arn:aws:sns:us-east-1:000000000002:transcoding"
@@ -70,35 +70,37 @@ class CertServer:
             self.server.server_close()
 
 
-def new_key() -> keys.SigningKey:
-    return keys._parse(keys._generate(), Path("test-key.pem"))
+def new_key() -> signing_keys.SigningKey:
+    return signing_keys._parse(signing_keys._generate(), Path("test-key.pem"))
 
 
 @pytest.fixture(scope="module")
-def genuine_key() -> keys.SigningKey:
+def genuine_key() -> signing_keys.SigningKey:
     return new_key()
 
 
 @pytest.fixture(scope="module")
-def attacker_key() -> keys.SigningKey:
+def attacker_key() -> signing_keys.SigningKey:
     return new_key()
 
 
 @pytest.fixture
-def genuine(genuine_key: keys.SigningKey) -> Iterator[CertServer]:
+def genuine(genuine_key: signing_keys.SigningKey) -> Iterator[CertServer]:
     server = CertServer(genuine_key.certificate_pem).start()
     yield server
     server.stop()
 
 
 @pytest.fixture
-def forged(attacker_key: keys.SigningKey) -> Iterator[CertServer]:
+def forged(attacker_key: signing_keys.SigningKey) -> Iterator[CertServer]:
     server = CertServer(attacker_key.certificate_pem).start()
     yield server
     server.stop()
 
 
-def message(key: keys.SigningKey, cert_url: str, text: str = '{"state" : "COMPLETED"}') -> Any:
+def message(
+    key: signing_keys.SigningKey, cert_url: str, text: str = '{"state" : "COMPLETED"}'
+) -> Any:
     fields = envelope.notification_fields(
         message_id=str(uuid.uuid4()),
         topic_arn=TOPIC,
@@ -119,7 +121,7 @@ def requests_fetch(url: str) -> bytes:
 
 
 def test_a_genuine_message_verifies_with_the_certificate_from_the_allowed_port(
-    genuine: CertServer, genuine_key: keys.SigningKey
+    genuine: CertServer, genuine_key: signing_keys.SigningKey
 ) -> None:
     url = f"http://127.0.0.1:{genuine.port}{CERT_PATH}"
     for fetch in (None, requests_fetch):
@@ -131,7 +133,7 @@ def test_a_genuine_message_verifies_with_the_certificate_from_the_allowed_port(
 
 @pytest.mark.parametrize("fetcher", ["own", "requests"])
 def test_a_url_two_parsers_read_differently_is_refused_before_any_fetch(
-    genuine: CertServer, forged: CertServer, attacker_key: keys.SigningKey, fetcher: str
+    genuine: CertServer, forged: CertServer, attacker_key: signing_keys.SigningKey, fetcher: str
 ) -> None:
     fetch = requests_fetch if fetcher == "requests" else None
     verifier = Verifier([f"127.0.0.1:{genuine.port}"], require_https=False, fetch=fetch)
@@ -155,7 +157,7 @@ def test_a_url_two_parsers_read_differently_is_refused_before_any_fetch(
 
 
 def test_what_is_fetched_is_exactly_what_was_checked(
-    genuine: CertServer, genuine_key: keys.SigningKey
+    genuine: CertServer, genuine_key: signing_keys.SigningKey
 ) -> None:
     urls: list[str] = []
 
@@ -219,7 +221,7 @@ def closed_port() -> int:
 
 @pytest.mark.parametrize("fetcher", ["own", "requests"])
 def test_a_failed_fetch_is_an_authentication_failure(
-    genuine: CertServer, genuine_key: keys.SigningKey, fetcher: str
+    genuine: CertServer, genuine_key: signing_keys.SigningKey, fetcher: str
 ) -> None:
     fetch: Callable[[str], bytes] | None = requests_fetch if fetcher == "requests" else None
     nobody = closed_port()
@@ -242,7 +244,7 @@ def test_a_failed_fetch_is_an_authentication_failure(
 
 
 def test_a_certificate_server_that_trickles_cannot_hold_the_receiver(
-    monkeypatch: pytest.MonkeyPatch, genuine_key: keys.SigningKey
+    monkeypatch: pytest.MonkeyPatch, genuine_key: signing_keys.SigningKey
 ) -> None:
     monkeypatch.setattr(verify, "_FETCH_TIMEOUT", 1.0)
     listener = socket.create_server(("127.0.0.1", 0))

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
 
-from mediamill.accounts import keys
+from mediamill.accounts import access_keys
 from mediamill.accounts.models import AccessKey
 from mediamill.api.errors import ApiError
 from mediamill.errors import AuthenticationError
@@ -29,7 +29,7 @@ def authenticate(request: HttpRequest) -> User:
     rows: dict[str, AccessKey] = {}
 
     def secret_for(key_id: str) -> str | None:
-        found = keys.find(key_id)
+        found = access_keys.find(key_id)
         if found is None:
             return None
         rows[key_id] = found[0]
@@ -40,7 +40,7 @@ def authenticate(request: HttpRequest) -> User:
     except AuthenticationError as exc:
         raise ApiError(exc.kind, exc.message) from exc
     key = rows[caller.access_key_id]
-    keys.mark_used(key)
+    access_keys.mark_used(key)
     request.mediamill_region = caller.region  # type: ignore[attr-defined]
     return key.user
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from mediamill import presets
 from mediamill.api.http import Caller, account_id
-from mediamill.jobs.models import Job, JobOutput, Pipeline, Preset
+from mediamill.jobs.models import CustomPreset, Job, JobOutput, Pipeline
 
 
 def arn(caller: Caller, owner_id: int | None, kind: str, object_id: str) -> str:
@@ -47,7 +47,7 @@ def system_preset(preset: presets.Preset, caller: Caller) -> dict[str, Any]:
     return presets.to_wire(preset, arn=arn(caller, None, "preset", preset.id))
 
 
-def custom_preset(row: Preset, caller: Caller) -> dict[str, Any]:
+def custom_preset(row: CustomPreset, caller: Caller) -> dict[str, Any]:
     return presets.to_wire(row.to_preset(), arn=arn(caller, row.owner_id, "preset", row.id))
 
 

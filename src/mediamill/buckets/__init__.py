@@ -9,8 +9,8 @@
 
 from mediamill.buckets.base import CHUNK_SIZE, Bucket
 from mediamill.buckets.config import Location, get_bucket, parse_buckets
-from mediamill.buckets.keys import MAX_KEY_LENGTH, validate_bucket_name, validate_key
 from mediamill.buckets.local import LocalBucket
+from mediamill.buckets.object_keys import MAX_KEY_LENGTH, validate_bucket_name, validate_key
 from mediamill.buckets.s3 import S3Bucket
 
 __all__ = [

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from mediamill.buckets.keys import validate_bucket_name, validate_key
+from mediamill.buckets.object_keys import validate_bucket_name, validate_key
 from mediamill.errors import (
     InvalidKeyError,
     ObjectExistsError,

@@ -20,8 +20,8 @@ from urllib.parse import unquote
 
 from mediamill import settings
 from mediamill.buckets.base import Bucket
-from mediamill.buckets.keys import validate_bucket_name
 from mediamill.buckets.local import LocalBucket
+from mediamill.buckets.object_keys import validate_bucket_name
 from mediamill.errors import BucketError, ConfigurationError
 
 _S3_NAME = re.compile(r"[A-Za-z0-9._*-]{1,255}")

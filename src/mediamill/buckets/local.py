@@ -23,7 +23,7 @@ from mediamill.buckets.base import (
     temp_name,
     temp_prefix,
 )
-from mediamill.buckets.keys import key_problem, validate_key
+from mediamill.buckets.object_keys import key_problem, validate_key
 from mediamill.errors import (
     BucketError,
     InvalidKeyError,

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from mediamill.buckets.base import CHUNK_SIZE, Bucket, folder_in_the_way
-from mediamill.buckets.keys import validate_key
+from mediamill.buckets.object_keys import validate_key
 from mediamill.errors import (
     BucketError,
     ConfigurationError,

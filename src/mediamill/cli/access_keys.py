@@ -58,7 +58,7 @@ def _user(username: str | None) -> Any:
 
 def run_create(args: argparse.Namespace) -> int:
     open_database()
-    from mediamill.accounts.keys import create_key
+    from mediamill.accounts.access_keys import create_key
 
     user = _user(args.user)
     key_id, secret = create_key(user, args.description)
@@ -71,7 +71,7 @@ def run_create(args: argparse.Namespace) -> int:
 
 def run_list(args: argparse.Namespace) -> int:
     open_database()
-    from mediamill.accounts.keys import list_keys
+    from mediamill.accounts.access_keys import list_keys
 
     user = _user(args.user) if args.user else None
     rows = list(list_keys(user))
@@ -89,7 +89,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_revoke(args: argparse.Namespace) -> int:
     open_database()
-    from mediamill.accounts.keys import revoke
+    from mediamill.accounts.access_keys import revoke
 
     revoke(args.key_id)
     print(f"revoked {args.key_id}")

@@ -197,8 +197,8 @@ def run_deliveries_list(args: argparse.Namespace) -> int:
 
 def run_rotate_key(args: argparse.Namespace) -> int:
     open_database()
-    from mediamill.notifications import keys
+    from mediamill.notifications import signing_keys
 
-    key = keys.rotate()
+    key = signing_keys.rotate()
     print(f"signing with a new key; its certificate: {key.cert_url}")
     return 0

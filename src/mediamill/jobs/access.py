@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
-from mediamill.jobs.models import Job, Pipeline, Preset
+from mediamill.jobs.models import CustomPreset, Job, Pipeline
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -35,9 +35,9 @@ def usable_pipelines(user: User | None) -> QuerySet[Pipeline]:
     return rows.filter(Q(owner=user) | Q(owner__isnull=True))
 
 
-def presets(user: User) -> QuerySet[Preset]:
+def presets(user: User) -> QuerySet[CustomPreset]:
     """Custom presets only; system presets are in ``mediamill.presets``."""
-    rows = Preset.objects.all()
+    rows = CustomPreset.objects.all()
     return rows if user.is_superuser else rows.filter(owner=user)
 
 

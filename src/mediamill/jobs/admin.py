@@ -14,7 +14,7 @@ from django.http import HttpRequest
 
 from mediamill.errors import MediamillError
 from mediamill.jobs import service, topic_access
-from mediamill.jobs.models import BucketGrant, Job, JobOutput, Pipeline, Preset, UserLimits
+from mediamill.jobs.models import BucketGrant, CustomPreset, Job, JobOutput, Pipeline, UserLimits
 from mediamill.jobs.requests import JobInput, JobRequest, RequestedOutput
 
 # Lets ModelAdmin[Pipeline] and friends be subscripted at run time, as the type stubs have them.
@@ -91,18 +91,18 @@ class UserLimitsAdmin(admin.ModelAdmin[UserLimits]):
     autocomplete_fields = ("user",)
 
 
-class PresetForm(forms.ModelForm[Preset]):
+class PresetForm(forms.ModelForm[CustomPreset]):
     """Custom preset settings are checked with the same parser the API uses."""
 
     class Meta:
-        model = Preset
+        model = CustomPreset
         fields = ("name", "description", "container", "settings", "owner")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if self.errors:
             return data
-        candidate = Preset(
+        candidate = CustomPreset(
             id=self.instance.id,
             name=data.get("name", ""),
             description=data.get("description", ""),
@@ -116,8 +116,8 @@ class PresetForm(forms.ModelForm[Preset]):
         return data
 
 
-@admin.register(Preset)
-class PresetAdmin(admin.ModelAdmin[Preset]):
+@admin.register(CustomPreset)
+class PresetAdmin(admin.ModelAdmin[CustomPreset]):
     form = PresetForm
     list_display = ("id", "name", "container", "description", "owner", "created")
     list_filter = ("container",)
@@ -170,7 +170,7 @@ class JobCreateForm(forms.ModelForm[Job]):
         from mediamill.presets import SYSTEM_PRESETS
 
         choices = [(p.id, f"{p.id}  {p.name}") for p in SYSTEM_PRESETS.values()]
-        choices += [(p.id, f"{p.id}  {p.name}") for p in Preset.objects.order_by("id")]
+        choices += [(p.id, f"{p.id}  {p.name}") for p in CustomPreset.objects.order_by("id")]
         self.fields["presets"].choices = choices  # type: ignore[attr-defined]
 
     owner: Any = None  # set per request by JobAdmin.get_form

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from mediamill import presets
 from mediamill.errors import NotFoundError, PermissionDeniedError
 from mediamill.jobs import access
-from mediamill.jobs.models import Preset, new_id
+from mediamill.jobs.models import CustomPreset, new_id
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 _SECTIONS = ("Audio", "Video", "Thumbnails")
 
 
-def create_preset(preset: presets.Preset, owner: User | None = None) -> Preset:
+def create_preset(preset: presets.Preset, owner: User | None = None) -> CustomPreset:
     """Store ``preset`` as a custom preset under a new ID (``preset.id`` is not used).
 
     Raises ``PresetValidationError`` listing every rule the preset breaks.
@@ -30,7 +30,7 @@ def create_preset(preset: presets.Preset, owner: User | None = None) -> Preset:
     preset_id = new_id()
     wire = presets.to_wire(preset)
     checked = presets.parse(wire, preset_id=preset_id)  # the custom preset's rules
-    return Preset.objects.create(
+    return CustomPreset.objects.create(
         id=preset_id,
         name=checked.name,
         description=checked.description,
@@ -54,7 +54,7 @@ def delete_preset(preset_id: str, user: User | None = None) -> None:
         raise PermissionDeniedError(
             f"The preset {preset_id} is a system preset: it cannot be deleted."
         )
-    rows = Preset.objects.all() if user is None else access.presets(user)
+    rows = CustomPreset.objects.all() if user is None else access.presets(user)
     deleted, _ = rows.filter(pk=preset_id).delete()
     if not deleted:
         raise NotFoundError(f"The specified preset was not found: presetId={preset_id}")

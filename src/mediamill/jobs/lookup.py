@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from mediamill import presets
 from mediamill.errors import NotFoundError, PresetError, UnknownPresetError, ValidationError
-from mediamill.jobs.models import Preset
+from mediamill.jobs.models import CustomPreset
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -25,7 +25,7 @@ def resolve_preset(preset_id: str, user: User | None = None) -> presets.Preset:
         pass
     except PresetError as exc:
         raise ValidationError(exc.message) from exc
-    rows = Preset.objects.all()
+    rows = CustomPreset.objects.all()
     if user is not None and not user.is_superuser:
         rows = rows.filter(owner=user)
     row = rows.filter(pk=preset_id).first()

@@ -107,7 +107,7 @@ class Pipeline(models.Model):
         }
 
 
-class Preset(models.Model):
+class CustomPreset(models.Model):
     """A custom preset. System presets live in code (``mediamill.presets``), not here."""
 
     id = _id_field()

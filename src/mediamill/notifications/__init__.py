@@ -6,7 +6,7 @@ delivery with retries, and the per-user notices of the web app.
     arns            topic and subscription ARNs (pure)
     messages        Elastic Transcoder's job-state message, laid out byte for byte (pure)
     envelope        the SNS HTTP envelope, its string to sign, Standard Webhooks headers (pure)
-    keys            the RSA signing key and its certificate, kept in MEDIAMILL_DATA_DIR
+    signing_keys    the RSA signing key and its certificate, kept in MEDIAMILL_DATA_DIR
     ownership       who may use a topic: its owner; superusers any
     topics          creating topics, subscribing, confirming, unsubscribing
     outbox          writes deliveries and notices in the transaction of a job's state change
@@ -16,7 +16,7 @@ delivery with retries, and the per-user notices of the web app.
     exchange        one HTTP exchange within a deadline, to a chosen address (stdlib only)
     backoff         the wait before the next attempt
     delivery        one attempt, start to end; the delivery threads (on ``polling``)
-    inbox           ``unread(user)``, ``mark_read(user, ids)``
+    notices         ``unread(user)``, ``mark_read(user, ids)``
     verify          for receivers: check a message's signature (needs only ``cryptography``)
     views, urls     SubscribeURL, UnsubscribeURL, SigningCertURL
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 
 from mediamill import settings
-from mediamill.notifications import claims, keys, outbox, topics
+from mediamill.notifications import claims, outbox, signing_keys, topics
 from mediamill.notifications.models import MessageType, SubscriptionStatus
 from mediamill.notifications.outgoing import build_request
 from mediamill.notifications.transport import HttpSender, Outcome, Sender
@@ -80,7 +80,7 @@ class DeliveryWorker:
         )
 
     def start(self) -> None:
-        keys.current()  # the signing key is made at first start, not at the first message
+        signing_keys.current()  # the signing key is made at first start, not at the first message
         outbox.on_new_deliveries(self.wake)
         self._pool.start()
         log.info("started %d notification delivery thread(s)", self.count)

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from mediamill.jobs.models import Job
-from mediamill.notifications import inbox, ownership
+from mediamill.notifications import notices, ownership
 from mediamill.notifications.messages import EVENTS, et_json, job_message, subject, timestamp
 from mediamill.notifications.models import (
     Delivery,
@@ -45,7 +45,7 @@ def record(sender: Any, job_id: str, status: str, **kwargs: Any) -> None:
     if event is None:  # Submitted, Canceled: Elastic Transcoder sends nothing for them
         return
     job = Job.objects.select_related("pipeline__owner").get(pk=job_id)
-    inbox.add(job, status)
+    notices.add(job, status)
     topic_arn = job.pipeline.notifications[event.topic_key]
     if not topic_arn:
         return

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from mediamill import __version__
-from mediamill.notifications import envelope, keys, topics
+from mediamill.notifications import envelope, signing_keys, topics
 from mediamill.notifications.models import Delivery, MessageType, Signing, Subscription
 from mediamill.notifications.transport import Request
 
@@ -52,7 +52,7 @@ def build_request(delivery: Delivery) -> Request:
         headers |= envelope.webhook_headers(secret, delivery.message_id, attempt_time, body)
         headers |= {"Content-Type": "application/json", "User-Agent": f"mediamill/{__version__}"}
         return Request(subscription.endpoint, headers, body)
-    key = keys.current()
+    key = signing_keys.current()
     signed = envelope.sign(
         fields,
         key.private_key,

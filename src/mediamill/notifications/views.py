@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
 
 from mediamill.errors import MediamillError, NotFoundError
-from mediamill.notifications import keys, topics
+from mediamill.notifications import signing_keys, topics
 
 _XMLNS = "http://sns.amazonaws.com/doc/2010-03-31/"
 
@@ -53,7 +53,7 @@ def sns(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def certificate(request: HttpRequest, cert_id: str) -> HttpResponse:
-    pem = keys.certificate(cert_id)
+    pem = signing_keys.certificate(cert_id)
     if pem is None:
         return HttpResponse("No such certificate\n", status=404, content_type="text/plain")
     response = HttpResponse(pem, content_type="application/x-pem-file")

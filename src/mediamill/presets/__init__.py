@@ -18,7 +18,7 @@ from mediamill.presets.model import (
     VideoSettings,
     Watermark,
 )
-from mediamill.presets.wire import parse, preset_arn, to_wire
+from mediamill.presets.serialization import parse, preset_arn, to_wire
 
 __all__ = [
     "CONTAINER_EXTENSIONS",

@@ -57,7 +57,7 @@ from typing import Any, NamedTuple
 from mediamill.errors import PresetError, UnknownPresetError
 from mediamill.presets import rules
 from mediamill.presets.model import Preset
-from mediamill.presets.wire import parse
+from mediamill.presets.serialization import parse
 
 _Wire = dict[str, Any]
 _PREFIX = "1351620000001-"

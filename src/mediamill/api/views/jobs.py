@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from mediamill.api import requests, wire
+from mediamill.api import requests, responses
 from mediamill.api.errors import ApiError
 from mediamill.api.http import Caller, Reply, json_body, operation, resource
 from mediamill.api.pagination import page_request, paginate, queryset_source
@@ -21,12 +21,12 @@ def create_job(request: HttpRequest, caller: Caller) -> Reply:
     job_request = requests.job_request(json_body(request))
     visible_pipeline(caller, job_request.pipeline_id)
     row = service.create_job(job_request, owner=caller.user)
-    return 201, {"Job": wire.job(row, caller)}
+    return 201, {"Job": responses.job(row, caller)}
 
 
 @operation("ReadJob")
 def read_job(request: HttpRequest, caller: Caller, job_id: str) -> Reply:
-    return 200, {"Job": wire.job(_visible(caller, job_id), caller)}
+    return 200, {"Job": responses.job(_visible(caller, job_id), caller)}
 
 
 @operation("CancelJob")
@@ -52,7 +52,7 @@ def _page(request: HttpRequest, caller: Caller, rows: QuerySet[Job]) -> Reply:
         [queryset_source(rows.prefetch_related("outputs"))],
         *page_request(request),
     )
-    body: dict[str, Any] = {"Jobs": [wire.job(j, caller) for j in page.items]}
+    body: dict[str, Any] = {"Jobs": [responses.job(j, caller) for j in page.items]}
     if page.next_token is not None:
         body["NextPageToken"] = page.next_token
     return 200, body

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from mediamill.api import requests, wire
+from mediamill.api import requests, responses
 from mediamill.api.errors import ApiError
 from mediamill.api.http import Caller, Reply, json_body, operation, resource
 from mediamill.api.pagination import page_request, paginate, queryset_source
@@ -17,7 +17,7 @@ from mediamill.jobs.models import Pipeline
 def create_pipeline(request: HttpRequest, caller: Caller) -> Reply:
     pipeline_request = requests.pipeline_request(json_body(request))
     row = pipelines.create_pipeline(pipeline_request, owner=caller.user)
-    return 201, {"Pipeline": wire.pipeline(row, caller), "Warnings": _warnings(row, caller)}
+    return 201, {"Pipeline": responses.pipeline(row, caller), "Warnings": _warnings(row, caller)}
 
 
 @operation("ListPipelines")
@@ -26,7 +26,7 @@ def list_pipelines(request: HttpRequest, caller: Caller) -> Reply:
         [queryset_source(access.pipelines(caller.user))],
         *page_request(request),
     )
-    body: dict[str, object] = {"Pipelines": [wire.pipeline(p, caller) for p in page.items]}
+    body: dict[str, object] = {"Pipelines": [responses.pipeline(p, caller) for p in page.items]}
     if page.next_token is not None:
         body["NextPageToken"] = page.next_token
     return 200, body
@@ -35,7 +35,7 @@ def list_pipelines(request: HttpRequest, caller: Caller) -> Reply:
 @operation("ReadPipeline")
 def read_pipeline(request: HttpRequest, caller: Caller, pipeline_id: str) -> Reply:
     row = visible(caller, pipeline_id)
-    return 200, {"Pipeline": wire.pipeline(row, caller), "Warnings": _warnings(row, caller)}
+    return 200, {"Pipeline": responses.pipeline(row, caller), "Warnings": _warnings(row, caller)}
 
 
 @operation("UpdatePipeline")
@@ -43,14 +43,14 @@ def update_pipeline(request: HttpRequest, caller: Caller, pipeline_id: str) -> R
     visible(caller, pipeline_id)
     changes = requests.pipeline_changes(json_body(request))
     row = pipelines.update_pipeline(pipeline_id, changes, user=caller.user)
-    return 200, {"Pipeline": wire.pipeline(row, caller), "Warnings": _warnings(row, caller)}
+    return 200, {"Pipeline": responses.pipeline(row, caller), "Warnings": _warnings(row, caller)}
 
 
 @operation("UpdatePipelineStatus")
 def update_status(request: HttpRequest, caller: Caller, pipeline_id: str) -> Reply:
     visible(caller, pipeline_id)
     row = pipelines.update_status(pipeline_id, json_body(request)["Status"], caller.user)
-    return 200, {"Pipeline": wire.pipeline(row, caller)}
+    return 200, {"Pipeline": responses.pipeline(row, caller)}
 
 
 @operation("UpdatePipelineNotifications")
@@ -59,7 +59,7 @@ def update_notifications(request: HttpRequest, caller: Caller, pipeline_id: str)
     topics = requests.notifications(json_body(request)["Notifications"])
     assert topics is not None
     row = pipelines.update_notifications(pipeline_id, topics, user=caller.user)
-    return 200, {"Pipeline": wire.pipeline(row, caller)}
+    return 200, {"Pipeline": responses.pipeline(row, caller)}
 
 
 @operation("DeletePipeline")

@@ -13,7 +13,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from mediamill import presets
-from mediamill.api import wire
+from mediamill.api import responses
 from mediamill.api.errors import ApiError
 from mediamill.api.http import Caller, Reply, json_body, operation, resource
 from mediamill.api.pagination import (
@@ -24,7 +24,7 @@ from mediamill.api.pagination import (
     sequence_source,
 )
 from mediamill.jobs import access, custom_presets
-from mediamill.jobs.models import Preset, new_id
+from mediamill.jobs.models import CustomPreset, new_id
 
 _CATALOGUE = sequence_source(list(presets.SYSTEM_PRESETS.values()))
 
@@ -35,12 +35,12 @@ def create_preset(request: HttpRequest, caller: Caller) -> Reply:
     preset = presets.parse(json_body(request), preset_id=new_id())
     row = custom_presets.create_preset(preset, owner=caller.user)
     # AWS warned here of settings valid but not strictly standard; mediamill has none to give.
-    return 201, {"Preset": wire.custom_preset(row, caller), "Warning": ""}
+    return 201, {"Preset": responses.custom_preset(row, caller), "Warning": ""}
 
 
 @operation("ListPresets")
 def list_presets(request: HttpRequest, caller: Caller) -> Reply:
-    sources: list[Source[presets.Preset | Preset]] = [
+    sources: list[Source[presets.Preset | CustomPreset]] = [
         _CATALOGUE,
         queryset_source(access.presets(caller.user)),
     ]
@@ -60,8 +60,8 @@ def read_preset(request: HttpRequest, caller: Caller, preset_id: str) -> Reply:
         # A deprecated ID stays readable under that ID (as AWS kept it), with the settings
         # of the preset that replaced it; CreateJob resolves it to the replacement.
         system = dataclasses.replace(presets.get_system(preset_id), id=preset_id)
-        return 200, {"Preset": wire.system_preset(system, caller)}
-    return 200, {"Preset": wire.custom_preset(_visible(caller, preset_id), caller)}
+        return 200, {"Preset": responses.system_preset(system, caller)}
+    return 200, {"Preset": responses.custom_preset(_visible(caller, preset_id), caller)}
 
 
 @operation("DeletePreset")
@@ -72,7 +72,7 @@ def delete_preset(request: HttpRequest, caller: Caller, preset_id: str) -> Reply
     return 202, {}
 
 
-def _visible(caller: Caller, preset_id: str) -> Preset:
+def _visible(caller: Caller, preset_id: str) -> CustomPreset:
     row = access.presets(caller.user).filter(pk=preset_id).first()
     if row is None:
         raise ApiError(
@@ -82,10 +82,10 @@ def _visible(caller: Caller, preset_id: str) -> Preset:
     return row
 
 
-def _to_wire(preset: presets.Preset | Preset, caller: Caller) -> dict[str, Any]:
-    if isinstance(preset, Preset):
-        return wire.custom_preset(preset, caller)
-    return wire.system_preset(preset, caller)
+def _to_wire(preset: presets.Preset | CustomPreset, caller: Caller) -> dict[str, Any]:
+    if isinstance(preset, CustomPreset):
+        return responses.custom_preset(preset, caller)
+    return responses.system_preset(preset, caller)
 
 
 collection = resource(GET=list_presets, POST=create_preset)
