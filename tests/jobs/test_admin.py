@@ -40,13 +40,13 @@ def preset(db: None) -> CustomPreset:
     )
 
 
-@pytest.mark.parametrize("model", ["pipeline", "preset", "job", "joboutput"])
+@pytest.mark.parametrize("model", ["pipeline", "custompreset", "job", "joboutput"])
 def test_changelist_and_change_pages_load(
     admin_client: Client, job: Job, preset: CustomPreset, model: str
 ) -> None:
     objects = {
         "pipeline": job.pipeline,
-        "preset": preset,
+        "custompreset": preset,
         "job": job,
         "joboutput": job.outputs.first(),
     }

@@ -257,7 +257,7 @@ def test_commands(capsys: pytest.CaptureFixture[str]) -> None:
 def test_the_readme_receiver_accepts_genuine_messages_only(
     settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     block = readme.split("<!-- receiver-example -->")[1].split("<!-- /receiver-example -->")[0]
     code = block.strip().removeprefix("```python").removesuffix("```")
     monkeypatch.setenv("MEDIAMILL_PUBLIC_URL", "https://media.example.com")
