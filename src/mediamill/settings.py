@@ -46,6 +46,13 @@ def _positive_float(value: str) -> float:
     return number
 
 
+def _non_negative_float(value: str) -> float:
+    number = float(value)
+    if not number >= 0 or number == float("inf"):
+        raise ValueError("must be a number, 0 or more")
+    return number
+
+
 def _comma_list(value: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
@@ -157,6 +164,36 @@ _DECLARED = [
         "14400",
         "Wall-clock limit, in seconds, for transcoding one input into all of its outputs.",
         _positive_float,
+    ),
+    Setting(
+        "MEDIAMILL_TRANSCODE_CPU_SECONDS",
+        "28800",
+        "CPU-time limit, in seconds, for transcoding one input into all of its outputs (all "
+        "threads together; 0: no limit). Stops an input that makes the encoders work far more "
+        "than its size suggests.",
+        _non_negative_float,
+    ),
+    Setting(
+        "MEDIAMILL_INPUT_MAX_SECONDS",
+        "43200",
+        "Longest input, in seconds, that is transcoded (0: no limit): checked against the "
+        "duration the file declares and against the timestamps actually decoded.",
+        _non_negative_float,
+    ),
+    Setting(
+        "MEDIAMILL_OUTPUT_RATIO_MAX",
+        "400",
+        "Largest size of one output as a multiple of the input's size (0: no limit); outputs "
+        "up to 16 MiB are always allowed. Checked before encoding where the size is "
+        "predictable (PCM) and while writing, so a tiny input that would expand into "
+        "gigabytes fails early.",
+        _non_negative_float,
+    ),
+    Setting(
+        "MEDIAMILL_SANDBOX_USER",
+        "nobody",
+        "User the sandboxed decoding child runs as when mediamill runs as root (empty: no "
+        "switch). Without root, the child keeps the service's user.",
     ),
     Setting(
         "MEDIAMILL_PROBE_TIMEOUT",

@@ -15,6 +15,7 @@ from typing import Any
 import av
 import av.error
 
+from mediamill.engine.limits import MediaLimits
 from mediamill.engine.plan import OutputPlan, plan_output
 from mediamill.engine.writer import OutputWriter
 from mediamill.errors import (
@@ -24,7 +25,7 @@ from mediamill.errors import (
     TranscodeError,
 )
 from mediamill.presets.model import Preset
-from mediamill.probe import OPEN_OPTIONS, MediaInfo, inspect
+from mediamill.probe import MediaInfo, Source, inspect, open_input
 from mediamill.sandbox import CancelToken
 
 ProgressCallback = Callable[[int], None]
@@ -55,30 +56,58 @@ class OutputStats:
 
 
 def encode_outputs(
-    input_path: str,
+    source: Source,
     targets: list[tuple[Preset, str]],
     *,
     progress: ProgressCallback | None = None,
     cancel: CancelToken,
+    limits: MediaLimits | None = None,
 ) -> list[OutputStats]:
-    """Write each ``(preset, path)`` target from ``input_path``; return stats per target."""
-    media = inspect(input_path)
+    """Write each ``(preset, path)`` target from ``source``; return stats per target."""
+    limits = limits or MediaLimits()
+    media = inspect(source)
+    if media.duration:
+        limits.check_duration(media.duration, "declares")
     plans = [plan_output(preset, media) for preset, _ in targets]
-    _Decoder(input_path, media, plans, [path for _, path in targets], progress, cancel).run()
+    max_bytes = limits.max_output_bytes(media.size)
+    if max_bytes is not None and media.duration:
+        for index, plan in enumerate(plans):
+            predicted = predicted_size(plan, media.duration)
+            if predicted is not None and predicted > max_bytes:
+                raise limits.output_too_large(index, max_bytes, predicted=True)
+    decoder = _Decoder(source, media, plans, [path for _, path in targets], progress, cancel)
+    decoder.limits, decoder.max_bytes = limits, max_bytes
+    decoder.run()
     return [measure(path) for _, path in targets]
 
 
+#: Bytes per sample of the PCM encoders, whose output size follows from the duration.
+_PCM_BYTES = {"pcm_u8": 1, "pcm_s16le": 2, "pcm_s24le": 3, "pcm_s32le": 4}
+
+
+def predicted_size(plan: OutputPlan, seconds: float) -> int | None:
+    """The size of an output whose size is known in advance (PCM audio only), else None."""
+    audio = plan.audio
+    if plan.video is not None or audio is None or audio.encoder not in _PCM_BYTES:
+        return None
+    channels = 1 if audio.layout == "mono" else 2
+    return int(seconds * audio.sample_rate * channels * _PCM_BYTES[audio.encoder])
+
+
 class _Decoder:
+    limits = MediaLimits()
+    max_bytes: int | None = None
+
     def __init__(
         self,
-        input_path: str,
+        source: Source,
         media: MediaInfo,
         plans: list[OutputPlan],
         paths: list[str],
         progress: ProgressCallback | None,
         cancel: CancelToken,
     ) -> None:
-        self.input_path = input_path
+        self.source = source
         self.media = media
         self.plans = plans
         self.paths = paths
@@ -88,16 +117,14 @@ class _Decoder:
 
     def run(self) -> None:
         try:
-            container: Any = av.open(
-                self.input_path, metadata_errors="ignore", options=dict(OPEN_OPTIONS)
-            )
+            container: Any = open_input(self.source)
         except av.error.FFmpegError as exc:
-            raise MediaError(f"cannot open input: {exc}", code=4000) from exc
+            raise MediaError(f"cannot open input: {exc.strerror or exc}", code=4000) from exc
         with container:
             streams = self._select(container)
             inputs = {kind: (info, stream.time_base) for kind, (stream, info) in streams.items()}
             writers = [
-                OutputWriter(i, path, plan, inputs, self.cancel)
+                OutputWriter(i, path, plan, inputs, self.cancel, self.max_bytes, self.limits)
                 for i, (path, plan) in enumerate(zip(self.paths, self.plans, strict=True))
             ]
             for writer in writers:
@@ -172,7 +199,10 @@ class _Decoder:
                     )
                 if frame.time is not None:
                     end = float(frame.time) + _frame_seconds(frame, kind)
-                    decoded_until = max(decoded_until, end)
+                    if end > decoded_until:
+                        decoded_until = end
+                        # Timestamps, not the header, say how long the output will be.
+                        self.limits.check_duration(decoded_until, "reaches")
                 batch.append((kind, frame))
                 if kind == "video":
                     video_frames += 1
