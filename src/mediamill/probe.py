@@ -48,6 +48,8 @@ MAX_PIXELS = 8192 * 8192
 #: Audio sample rates accepted: from telephone-grade speech up to studio rates. A WAV
 #: declaring 1 Hz makes 8 KiB of samples last hours once resampled.
 MIN_SAMPLE_RATE, MAX_SAMPLE_RATE = 1000, 768_000
+#: Most audio channels accepted (FFmpeg's mixing filters stop at 64).
+MAX_CHANNELS = 64
 
 #: Packets read from the start of the file while looking for a first frame of each stream.
 _HEAD_PACKETS = 500
@@ -66,6 +68,7 @@ class StreamInfo:
     sample_rate: int | None = None
     channels: int | None = None
     sample_format: str | None = None
+    layout: str | None = None  # FFmpeg's name: "stereo", "5.1(side)", "64 channels"
     # video
     width: int | None = None
     height: int | None = None
@@ -220,6 +223,11 @@ def _check_plausible(stream: StreamInfo) -> None:
             f"decodes (at most {MAX_DIMENSION} pixels a side and {MAX_PIXELS} pixels)",
             code=4000,
         )
+    if (stream.channels or 0) > MAX_CHANNELS:
+        raise MediaError(
+            f"input audio has {stream.channels} channels; mediamill reads at most {MAX_CHANNELS}",
+            code=4000,
+        )
     rate = stream.sample_rate
     if rate is not None and not MIN_SAMPLE_RATE <= rate <= MAX_SAMPLE_RATE:
         raise MediaError(
@@ -249,6 +257,7 @@ def _describe(stream: Any) -> StreamInfo:
             sample_rate=ctx.sample_rate or None,
             channels=ctx.channels or None,
             sample_format=ctx.format.name if ctx.format else None,
+            layout=ctx.layout.name if ctx.channels else None,
             **common,
         )
     rate = stream.average_rate or stream.guessed_rate

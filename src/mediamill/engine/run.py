@@ -38,6 +38,11 @@ BATCH_FRAMES = 16
 BATCH_VIDEO_FRAMES = 2
 #: A decode that ends this much before the declared duration means the file is truncated.
 TRUNCATION_TOLERANCE = 1.0
+#: A jump forward in the input's timestamps longer than this, past everything decoded so
+#: far, is closed up: what follows it comes right after what came before. Otherwise two
+#: frames an hour apart become an hour of one repeated picture, and the output's duration
+#: counts the hole. (ffmpeg closes discontinuities in MPEG-TS at the same threshold.)
+MAX_GAP_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -161,8 +166,9 @@ class _Decoder:
         self, container: Any, streams: dict[str, tuple[Any, Any]], writers: list[OutputWriter]
     ) -> float:
         kinds = {stream.index: kind for kind, (stream, _) in streams.items()}
+        rates = {stream.index: info.frame_rate for stream, info in streams.values()}
         errors = 0
-        decoded_until = 0.0
+        timeline = _Timeline()
         next_pts = dict.fromkeys(kinds, 0)
         # Outputs start at 0, as ffmpeg's do: an MP3 decoder's first frame comes after the
         # encoder delay it skipped (25 ms), and AAC priming is only signalled (an MP4 edit
@@ -178,7 +184,7 @@ class _Decoder:
             if self.cancel.is_set():
                 raise CanceledError("transcode canceled")
             if any(w.error is not None for w in writers):
-                return decoded_until
+                return timeline.input_end
             kind = kinds[packet.stream.index]
             try:
                 frames = packet.decode()
@@ -198,11 +204,12 @@ class _Decoder:
                         frame.samples / frame.sample_rate / packet.stream.time_base
                     )
                 if frame.time is not None:
-                    end = float(frame.time) + _frame_seconds(frame, kind)
-                    if end > decoded_until:
-                        decoded_until = end
-                        # Timestamps, not the header, say how long the output will be.
-                        self.limits.check_duration(decoded_until, "reaches")
+                    length = _frame_seconds(frame, kind, rates[packet.stream.index])
+                    removed = timeline.place(float(frame.time), length)
+                    if removed:
+                        frame.pts -= round(removed / frame.time_base)
+                    # Timestamps, not the header, say how long the output will be.
+                    self.limits.check_duration(timeline.output_end, "reaches")
                 batch.append((kind, frame))
                 if kind == "video":
                     video_frames += 1
@@ -210,7 +217,7 @@ class _Decoder:
                 self._send(writers, batch)
                 batch, video_frames = [], 0
         self._send(writers, batch)
-        return decoded_until
+        return timeline.input_end
 
     def _send(self, writers: list[OutputWriter], batch: list[tuple[str, Any]]) -> None:
         if batch:
@@ -239,10 +246,32 @@ class _Decoder:
             raise TranscodeError(f"output {writer.index + 1}: {exc}") from exc
 
 
-def _frame_seconds(frame: Any, kind: str) -> float:
-    if kind == "audio" and frame.sample_rate:
-        return float(frame.samples / frame.sample_rate)
-    return 0.0
+def _frame_seconds(frame: Any, kind: str, rate: Fraction | None) -> float:
+    if kind == "audio":
+        return float(frame.samples / frame.sample_rate) if frame.sample_rate else 0.0
+    return float(1 / rate) if rate else 0.0
+
+
+class _Timeline:
+    """Where decoded frames go on the output's time line, with long gaps closed up.
+
+    Times are in seconds from the start of the input. ``input_end`` is where the input's
+    frames end (compared with the declared duration to catch truncated files);
+    ``output_end`` where the output's end, after ``removed`` seconds of gaps were taken out.
+    """
+
+    def __init__(self) -> None:
+        self.removed = 0.0
+        self.input_end = 0.0
+        self.output_end = 0.0
+
+    def place(self, start: float, length: float) -> float:
+        """Seconds to take off a frame that starts at ``start`` and lasts ``length``."""
+        if start - self.removed > self.output_end + MAX_GAP_SECONDS:
+            self.removed = start - self.output_end
+        self.input_end = max(self.input_end, start + length)
+        self.output_end = max(self.output_end, start - self.removed + length)
+        return self.removed
 
 
 def measure(path: str) -> OutputStats:
