@@ -178,7 +178,8 @@ def inspect(source: Source) -> MediaInfo:
         container = open_input(source)
     except av.error.InvalidDataError:
         raise MediaError(
-            "input is not a media file FFmpeg recognises (its contents match no known format)",
+            "input is not a media file FFmpeg recognises (its contents match no known format, "
+            "or it is damaged beyond reading)",
             code=4000,
         ) from None
     except MemoryError as exc:
@@ -223,6 +224,8 @@ def _check_plausible(stream: StreamInfo) -> None:
             f"decodes (at most {MAX_DIMENSION} pixels a side and {MAX_PIXELS} pixels)",
             code=4000,
         )
+    if stream.kind == "audio" and not stream.channels:
+        raise MediaError("input audio declares no channels", code=4000)
     if (stream.channels or 0) > MAX_CHANNELS:
         raise MediaError(
             f"input audio has {stream.channels} channels; mediamill reads at most {MAX_CHANNELS}",
@@ -320,8 +323,8 @@ def _check_tail(container: Any, streams: tuple[StreamInfo, ...], duration: float
         pass
     if reached < target - _TAIL_SECONDS:
         raise MediaError(
-            f"input is truncated: its header declares {duration:.1f} s "
-            f"but decoding stops at {reached:.1f} s",
+            f"input is truncated or damaged, or its header is wrong: it declares "
+            f"{duration:.1f} s but its media stops at {reached:.1f} s",
             code=4000,
         )
 

@@ -167,7 +167,7 @@ _DECLARED = [
     ),
     Setting(
         "MEDIAMILL_TRANSCODE_CPU_SECONDS",
-        "28800",
+        "43200",
         "CPU-time limit, in seconds, for transcoding one input into all of its outputs (all "
         "threads together; 0: no limit). Stops an input that makes the encoders work far more "
         "than its size suggests.",

@@ -22,9 +22,15 @@ CHUNK_SIZE = 8 * 1024 * 1024
 _TEMP_NAME = re.compile(r"\..*\.[0-9a-f]{12}\.part", re.S)
 
 
+#: Longest file name most file systems allow (NAME_MAX), in bytes of UTF-8.
+NAME_MAX_BYTES = 255
+
+
 def temp_name(final_name: str) -> str:
-    # The final name is shortened so the temporary one stays within NAME_MAX (255 bytes).
-    return f".{final_name[:100]}.{uuid.uuid4().hex[:12]}.part"
+    # The final name is shortened, in bytes (an emoji is four), so the temporary one stays
+    # within NAME_MAX.
+    short = final_name.encode()[:200].decode(errors="ignore")
+    return f".{short}.{uuid.uuid4().hex[:12]}.part"
 
 
 def is_temp_name(name: str) -> bool:
@@ -130,7 +136,8 @@ class Bucket(abc.ABC):
             reason = exc.strerror or str(exc)
             raise OutputError(f"cannot write {str(final)!r}: {reason}", code=9000) from exc
         finally:
-            with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+            # Any failure here is secondary: it must not replace the error being raised.
+            with contextlib.suppress(OSError):
                 os.unlink(temp)
         return size
 

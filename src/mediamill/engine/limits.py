@@ -26,6 +26,7 @@ RATIO_FLOOR_BYTES = 16 * 1024 * 1024
 class MediaLimits:
     max_seconds: float = 0  # 0 = no limit
     output_ratio: float = 0  # 0 = no limit
+    ratio_floor_bytes: int = RATIO_FLOOR_BYTES
 
     @classmethod
     def from_settings(cls) -> MediaLimits:
@@ -37,7 +38,7 @@ class MediaLimits:
     def max_output_bytes(self, input_size: int) -> int | None:
         if not self.output_ratio:
             return None
-        return max(RATIO_FLOOR_BYTES, int(self.output_ratio * input_size))
+        return max(self.ratio_floor_bytes, int(self.output_ratio * input_size))
 
     def check_duration(self, seconds: float, how: str) -> None:
         """Refuse ``seconds`` of input (``how``: "declares" or "reaches")."""

@@ -249,7 +249,8 @@ class _Decoder:
 def _frame_seconds(frame: Any, kind: str, rate: Fraction | None) -> float:
     if kind == "audio":
         return float(frame.samples / frame.sample_rate) if frame.sample_rate else 0.0
-    return float(1 / rate) if rate else 0.0
+    # At most a second: an average rate measured across a timestamp gap is no frame length.
+    return min(1.0, float(1 / rate)) if rate else 0.0
 
 
 class _Timeline:

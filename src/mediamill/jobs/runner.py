@@ -9,6 +9,11 @@ then marks the job Complete. Outputs are stored under their final keys only afte
 them have been encoded, and the job becomes Complete only after all of them are stored, so
 a crash at any point leaves a job that is not Complete, which recovery runs again from the
 start.
+
+What a failed job says is public: its owner reads it (StatusDetail, notifications). Errors
+are recorded with their code and message, with every server path taken out
+(``public_error``); an unexpected exception is logged in full and recorded only as
+"internal error".
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import shutil
 import socket
 import tempfile
@@ -74,11 +80,12 @@ def run_job(job_id: str, *, stop: CancelToken | None = None) -> str | None:
             return None
         except MediamillError as exc:
             log.info("job %s: error: %s", job_id, exc)
-            service.fail(job_id, worker_id, exc)
+            service.fail(job_id, worker_id, public_error(exc))
             return JobStatus.ERROR
-        except Exception as exc:
+        except Exception:
             log.exception("job %s: internal error", job_id)
-            service.fail(job_id, worker_id, TranscodeError(f"internal error: {exc}", code=9999))
+            error = TranscodeError("internal error (the server's log has the details)", code=9999)
+            service.fail(job_id, worker_id, error)
             return JobStatus.ERROR
     if not service.complete(job_id, worker_id, results):
         log.warning("job %s: finished, but another worker had taken it over", job_id)
@@ -124,6 +131,26 @@ def _execute(job: Job, worker_id: str, cancel: CancelToken) -> dict[int, OutputS
                 raise CanceledError("stopped while storing outputs")
             target_bucket.upload_file(job.output_key_prefix + output.key, result.path)
         return {o.index: r.stats for o, r in zip(outputs, results, strict=True)}
+
+
+#: A quoted absolute path, as Python and FFmpeg print file names in their errors.
+_QUOTED_PATH = re.compile(r"""(['"])/[^'"]*\1""")
+
+
+def public_error(exc: MediamillError) -> MediamillError:
+    """``exc`` with the server's paths taken out of its message, for the job's record.
+
+    Engine and bucket errors avoid paths already; this is the net under them (an
+    ``OSError`` text from a library, a folder named in a configuration error).
+    """
+    message = exc.message
+    data_dir = Path(settings.get("MEDIAMILL_DATA_DIR"))
+    for folder in {str(data_dir.resolve()), str(data_dir.absolute())}:
+        message = message.replace(folder, "<data>")
+    message = _QUOTED_PATH.sub(r"\1<path>\1", message)
+    if message == exc.message:
+        return exc
+    return MediamillError(message, code=exc.code)  # only the code and text are recorded
 
 
 def _work_root() -> Path:
