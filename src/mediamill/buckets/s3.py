@@ -23,7 +23,6 @@ from mediamill.buckets.keys import validate_key
 from mediamill.errors import (
     BucketError,
     ConfigurationError,
-    InvalidKeyError,
     MediamillError,
     ObjectNotFoundError,
 )
@@ -32,8 +31,6 @@ if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
 
 MULTIPART_THRESHOLD = 16 * 1024 * 1024
-#: S3's longest key, in bytes of UTF-8.
-KEY_MAX_BYTES = 1024
 
 _NOT_FOUND = {"NoSuchKey", "NotFound", "404"}
 _DENIED = {"AccessDenied", "Forbidden", "403", "AllAccessDisabled"}
@@ -89,11 +86,6 @@ class S3Bucket(Bucket):
 
     def write(self, key: str, stream: BinaryIO) -> int:
         validate_key(key)
-        if len(key.encode()) > KEY_MAX_BYTES:
-            # Checked before any byte is sent: S3 refuses it only at the end of an upload.
-            raise InvalidKeyError(
-                key, f"it is {len(key.encode())} bytes in UTF-8; S3 keys hold {KEY_MAX_BYTES}"
-            )
         source: Any = stream if _seekable(stream) else _FullReads(stream)
         counter = _Counter()
         with self._mapped(key):
