@@ -4,6 +4,7 @@ from __future__ import annotations
 
 # Imported here, while the child can still read the standard library: connecting to "127.0.0.1"
 # encodes the host name with it, and a child running as another user may not reach it later.
+import ctypes
 import encodings.idna  # noqa: F401
 import json
 import os
@@ -209,14 +210,16 @@ def test_child_cannot_read_the_services_private_files(tmp_path: Path) -> None:
 
 
 def who_am_i(*, emit: Any, cancel: Any) -> list[int]:
-    return [os.getuid(), os.geteuid(), os.getgid(), *os.getgroups()]
+    dumpable = ctypes.CDLL(None).prctl(3, 0, 0, 0, 0)  # PR_GET_DUMPABLE
+    return [dumpable, os.getuid(), os.geteuid(), os.getgid(), *os.getgroups()]
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the user switch needs root (run as root to test)")
 def test_child_runs_as_the_sandbox_user() -> None:
     nobody = pwd.getpwnam("nobody")
     ids = run_isolated(who_am_i, limits=LIMITS)
-    assert ids == [nobody.pw_uid, nobody.pw_uid, nobody.pw_gid]
+    # Not dumpable: another child running as nobody cannot read its memory.
+    assert ids == [0, nobody.pw_uid, nobody.pw_uid, nobody.pw_gid]
     assert any("user nobody" in d for d in confine.reported())
 
 
