@@ -12,7 +12,7 @@ from mediamill.engine import OutputRequest, transcode
 from mediamill.engine.limits import MediaLimits
 from mediamill.engine.plan import plan_output
 from mediamill.engine.run import predicted_size
-from mediamill.errors import ResourceLimitError
+from mediamill.errors import OutputError, ResourceLimitError
 from mediamill.presets import get_system
 from mediamill.probe import MediaInfo, StreamInfo
 from mediamill.sandbox import Limits
@@ -127,3 +127,12 @@ def test_defaults_leave_ordinary_media_alone() -> None:
     limits.check_duration(2 * 3600, "declares")
     cap = limits.max_output_bytes(4_000_000_000)
     assert cap is not None and cap > 4_000_000_000
+
+
+def test_an_output_name_too_long_for_the_file_system_is_a_clear_error(tmp_path: Path) -> None:
+    song = write_audio(tmp_path / "song.mp3", 1.0)
+    name = "é" * 200 + ".wav"  # 405 bytes
+    with pytest.raises(OutputError, match="File name too long") as caught:
+        transcode(song, [OutputRequest(WAV, tmp_path / name)])
+    assert str(tmp_path) not in str(caught.value)
+    assert {p.name for p in tmp_path.iterdir()} == {"song.mp3"}

@@ -10,6 +10,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from tests.cluster import redis_broker
 
 from mediamill import settings
 from mediamill.testing.processes import child_env, free_ports, tail
@@ -68,6 +69,41 @@ def test_serve_runs_with_its_secrets_only_in_memory(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(30)
+
+
+def test_worker_runs_with_its_secrets_only_in_memory(tmp_path: Path) -> None:
+    # Celery and Django read the broker and database URLs after the scrub, from memory.
+    database = tmp_path / f"{SECRET}.sqlite3"
+    log = tmp_path / "worker.log"
+    with redis_broker() as broker:
+        env = child_env(
+            {
+                "MEDIAMILL_DATA_DIR": str(tmp_path / "data"),
+                "DATABASE_URL": f"sqlite:///{database}",
+                "MEDIAMILL_SECRET_KEY": SECRET,
+                "MEDIAMILL_BROKER_URL": broker,
+            }
+        )
+        with log.open("wb") as out:
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "mediamill", "worker", "-c", "1"],
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        try:
+            deadline = time.monotonic() + 60
+            while b" ready." not in log.read_bytes():
+                if worker.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"the worker did not start:\n{tail(log)}")
+                time.sleep(0.2)
+            environ = Path(f"/proc/{worker.pid}/environ").read_bytes()
+            assert SECRET.encode() not in environ
+            assert broker.encode() not in environ
+            assert database.exists()
+        finally:
+            worker.terminate()
+            worker.wait(30)
 
 
 def _wait_healthy(port: int, server: subprocess.Popen[bytes], log: Path) -> None:

@@ -147,6 +147,13 @@ def _temp_name(name: str) -> str:
 
 
 def _check_targets(input_path: Path, finals: list[Path], overwrite: bool) -> None:
+    try:
+        _check_each_target(input_path, finals, overwrite)
+    except OSError as exc:  # a name too long for the file system, a folder we cannot read
+        raise OutputError(f"cannot use the output names: {exc.strerror}", code=1000) from exc
+
+
+def _check_each_target(input_path: Path, finals: list[Path], overwrite: bool) -> None:
     seen: set[Path] = set()
     for final in finals:
         resolved = final.resolve()

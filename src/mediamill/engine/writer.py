@@ -147,5 +147,6 @@ class OutputWriter(threading.Thread):
 
 
 def remove_quietly(path: str) -> None:
-    with contextlib.suppress(FileNotFoundError):
+    """Remove a temporary file during cleanup; a failure must not replace the error at hand."""
+    with contextlib.suppress(OSError):
         os.unlink(path)
