@@ -274,3 +274,18 @@ def send_unknown_object(*, emit: Any, cancel: Any) -> None:
 def test_objects_the_caller_did_not_name_are_refused() -> None:
     with pytest.raises(TranscodeError, match="malformed answer"):
         run_isolated(send_unknown_object, limits=LIMITS)
+
+
+def send_deep_nesting(*, emit: Any, cancel: Any) -> None:
+    import __main__
+
+    depth = 200_000
+    line = '{"kind": "result", "payload": ' + "[" * depth + "]" * depth + "}\n"
+    __main__._answers.write(line.encode())
+    __main__._answers.flush()
+    time.sleep(5)
+
+
+def test_an_answer_nested_too_deep_is_refused() -> None:
+    with pytest.raises(TranscodeError, match="malformed answer"):
+        run_isolated(send_deep_nesting, limits=LIMITS)

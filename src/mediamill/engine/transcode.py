@@ -99,7 +99,7 @@ def transcode(
                 [(o.preset, fd_path(fd)) for o, fd in zip(outputs, output_fds, strict=True)],
                 media_limits,
                 limits=limits,
-                on_event=progress,
+                on_event=None if progress is None else _progress_events(progress),
                 cancel=cancel,
                 what="transcoding",
                 result_types=(OutputStats,),
@@ -138,6 +138,16 @@ def _encode_isolated(
     cancel: CancelToken,
 ) -> list[OutputStats]:
     return encode_outputs(source, targets, progress=emit, cancel=cancel, limits=limits)
+
+
+def _progress_events(progress: ProgressCallback) -> Emit:
+    """Pass on the child's progress events, which must be whole percentages."""
+
+    def on_event(event: object) -> None:
+        if isinstance(event, int) and not isinstance(event, bool) and 0 <= event <= 100:
+            progress(event)
+
+    return on_event
 
 
 def _temp_name(name: str) -> str:

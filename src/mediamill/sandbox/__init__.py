@@ -237,6 +237,9 @@ def _read_answers(
             except wire.WireError as exc:
                 messages.put(("invalid", str(exc)))
                 return
+            except Exception as exc:  # nesting too deep, a value its class refuses...
+                messages.put(("invalid", type(exc).__name__))
+                return
 
 
 def _death_error(returncode: int | None, limits: Limits, what: str) -> MediamillError:

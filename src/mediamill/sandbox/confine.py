@@ -73,15 +73,22 @@ def apply(plan: Plan) -> str:
     """
     libc = ctypes.CDLL(None, use_errno=True)
     os.chdir("/")
+    isolated = False
+    user = "the service's user"
     if plan.uid is not None and plan.gid is not None:
         isolated = _unshare(libc, CLONE_NEWNET)
-        os.setgroups([])
-        os.setgid(plan.gid)
-        os.setuid(plan.uid)  # as root this sets the real, effective and saved IDs
-        user = f"user {plan.user} (uid {plan.uid})"
-    else:
+        try:
+            os.setgroups([])
+            os.setgid(plan.gid)
+            os.setuid(plan.uid)  # as root this sets the real, effective and saved IDs
+        except OSError as exc:  # a container without CAP_SETUID/CAP_SETGID
+            user = f"the service's user (cannot become {plan.user}: {exc.strerror})"
+        else:
+            user = f"user {plan.user} (uid {plan.uid})"
+    if not isolated:
+        # Unprivileged (or root without CAP_SYS_ADMIN, as in most containers, once it is
+        # another user): a user namespace may still bring a network namespace with it.
         isolated = _unshare(libc, CLONE_NEWUSER | CLONE_NEWNET)
-        user = "the service's user"
     libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
     return f"{user}, {'no network' if isolated else HOST_NETWORK}"
 
