@@ -289,3 +289,16 @@ def send_deep_nesting(*, emit: Any, cancel: Any) -> None:
 def test_an_answer_nested_too_deep_is_refused() -> None:
     with pytest.raises(TranscodeError, match="malformed answer"):
         run_isolated(send_deep_nesting, limits=LIMITS)
+
+
+def test_without_a_user_switch_the_network_is_still_cut(monkeypatch: pytest.MonkeyPatch) -> None:
+    # What a service not running as root gets where user namespaces are allowed (here: root
+    # told not to switch users, which takes the same user-namespace path).
+    monkeypatch.setenv("MEDIAMILL_SANDBOX_USER", "")
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        answer = run_isolated(connect, server.getsockname()[1], limits=LIMITS)
+    if "the service's user, no network" not in confine.reported():
+        pytest.skip("no unprivileged user namespaces on this machine")
+    assert answer.startswith("refused")
