@@ -601,6 +601,24 @@ CASES: tuple[HostileCase, ...] = (
         min_seconds=9.5,
     ),
     HostileCase(
+        # The review's file: 7.5 KB that became a minute of 1080p.
+        "two-1080p-frames-60-s-apart",
+        "two-60.mp4",
+        lambda path: _timestamp_gap_video(
+            path,
+            seconds=1,
+            gap_at=0.5,
+            gap=60,
+            size="1920x1080",
+            rate=2,
+            audio=False,
+            source="color=c=navy",
+        ),
+        None,
+        presets=(SMALL_MP4,),
+        max_seconds=1.6,
+    ),
+    HostileCase(
         "two-1080p-frames-an-hour-apart",
         "two.mp4",
         lambda path: _timestamp_gap_video(
