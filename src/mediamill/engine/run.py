@@ -80,9 +80,8 @@ def encode_outputs(
             predicted = predicted_size(plan, media.duration)
             if predicted is not None and predicted > max_bytes:
                 raise limits.output_too_large(index, max_bytes, predicted=True)
-    decoder = _Decoder(source, media, plans, [path for _, path in targets], progress, cancel)
-    decoder.limits, decoder.max_bytes = limits, max_bytes
-    decoder.run()
+    paths = [path for _, path in targets]
+    _Decoder(source, media, plans, paths, progress, cancel, limits, max_bytes).run()
     return [measure(path) for _, path in targets]
 
 
@@ -100,9 +99,6 @@ def predicted_size(plan: OutputPlan, seconds: float) -> int | None:
 
 
 class _Decoder:
-    limits = MediaLimits()
-    max_bytes: int | None = None
-
     def __init__(
         self,
         source: Source,
@@ -111,8 +107,12 @@ class _Decoder:
         paths: list[str],
         progress: ProgressCallback | None,
         cancel: CancelToken,
+        limits: MediaLimits,
+        max_bytes: int | None,
     ) -> None:
         self.source = source
+        self.limits = limits
+        self.max_bytes = max_bytes
         self.media = media
         self.plans = plans
         self.paths = paths
