@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -72,3 +73,15 @@ def submit(
 
 def results(job: Job) -> dict[int, Measures]:
     return {o.index: Measures() for o in job.outputs.all()}
+
+
+def request_for(
+    pipeline_id: str, input_key: str, outputs: Sequence[Mapping[str, str]], prefix: str = ""
+) -> JobRequest:
+    """A job request from CreateJob-like output dicts (``{"Key": ..., "PresetId": ...}``)."""
+    return JobRequest(
+        pipeline_id,
+        JobInput(input_key),
+        tuple(RequestedOutput(o["Key"], o["PresetId"]) for o in outputs),
+        output_key_prefix=prefix,
+    )

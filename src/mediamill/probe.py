@@ -4,14 +4,18 @@
 decodes the first frames of every audio and video stream and, when the container declares a
 duration, frames near the end too, so a truncated file is caught before any work is spent on
 it. ``probe(path)`` does the same inside a sandboxed child process; use it on untrusted input.
+
+An input is a path or an open file descriptor (``Source``): the sandboxed child reads the
+descriptor its parent opened, because it may not be allowed to open the path itself.
+Messages never name the path: they end up in job errors that users read.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from fractions import Fraction
-from pathlib import Path
 from typing import Any, Literal
 
 import av
@@ -33,6 +37,20 @@ INPUT_FORMATS = (
 #: Options for opening untrusted input: only those demuxers, only local files.
 OPEN_OPTIONS = {"format_whitelist": INPUT_FORMATS, "protocol_whitelist": "file"}
 
+#: An input: a path, or a descriptor open for reading.
+Source = str | os.PathLike[str] | int
+
+#: The largest picture decoded (width and height each, and their product): H.264's and
+#: HEVC's largest levels stay within 8192 x 4320; beyond, a frame alone takes hundreds of
+#: MiB and the size is a bomb, not a film.
+MAX_DIMENSION = 16384
+MAX_PIXELS = 8192 * 8192
+#: Audio sample rates accepted: from telephone-grade speech up to studio rates. A WAV
+#: declaring 1 Hz makes 8 KiB of samples last hours once resampled.
+MIN_SAMPLE_RATE, MAX_SAMPLE_RATE = 1000, 768_000
+#: Most audio channels accepted (FFmpeg's mixing filters stop at 64).
+MAX_CHANNELS = 64
+
 #: Packets read from the start of the file while looking for a first frame of each stream.
 _HEAD_PACKETS = 500
 #: Seconds before the declared end where frames must still decode.
@@ -50,6 +68,7 @@ class StreamInfo:
     sample_rate: int | None = None
     channels: int | None = None
     sample_format: str | None = None
+    layout: str | None = None  # FFmpeg's name: "stereo", "5.1(side)", "64 channels"
     # video
     width: int | None = None
     height: int | None = None
@@ -76,38 +95,91 @@ class MediaInfo:
 
 
 def probe(path: str | os.PathLike[str], *, cancel: CancelToken | None = None) -> MediaInfo:
-    """``inspect`` in a child process with the configured memory and time limits."""
+    """``inspect`` in a child process with the configured memory and time limits.
+
+    The probe's CPU time is limited to its wall-clock limit, ``MEDIAMILL_PROBE_TIMEOUT``.
+    """
+    timeout = settings.get("MEDIAMILL_PROBE_TIMEOUT")
     limits = Limits(
         memory_mb=settings.get("MEDIAMILL_DECODE_MEMORY_MB"),
-        timeout=settings.get("MEDIAMILL_PROBE_TIMEOUT"),
+        timeout=timeout,
+        cpu_seconds=timeout,
+        timeout_setting="MEDIAMILL_PROBE_TIMEOUT",
+        cpu_setting="MEDIAMILL_PROBE_TIMEOUT",
     )
-    return run_isolated(
-        _inspect_isolated, os.fspath(path), limits=limits, cancel=cancel, what="probing"
-    )
-
-
-def _inspect_isolated(path: str, *, emit: Emit, cancel: CancelToken) -> MediaInfo:
-    return inspect(path)
-
-
-def inspect(path: str | os.PathLike[str]) -> MediaInfo:
-    """Describe the media in ``path``; raise ``MediaError`` naming the problem if unusable."""
-    path = Path(path)
+    fd = open_source(path)
     try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise MediaError(f"input file {str(path)!r} does not exist", code=3001) from None
+        info: MediaInfo = run_isolated(
+            _inspect_isolated,
+            fd,
+            limits=limits,
+            cancel=cancel,
+            what="probing",
+            result_types=(MediaInfo, StreamInfo),
+            pass_fds=[fd],
+        )
+        return info
+    finally:
+        os.close(fd)
+
+
+def _inspect_isolated(fd: int, *, emit: Emit, cancel: CancelToken) -> MediaInfo:
+    return inspect(fd)
+
+
+def open_source(path: str | os.PathLike[str]) -> int:
+    """Open an input for reading and return its descriptor; ``MediaError`` if it cannot be.
+
+    Only regular files: ``O_NONBLOCK`` keeps a FIFO planted in a folder from hanging us.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except (FileNotFoundError, NotADirectoryError):
+        raise MediaError("the input file does not exist", code=3001) from None
     except OSError as exc:
-        raise MediaError(f"cannot read input file: {exc.strerror}", code=3001) from exc
-    if not path.is_file():
-        raise MediaError(f"input {str(path)!r} is not a regular file", code=3001)
+        raise MediaError(f"cannot read the input file: {exc.strerror}", code=3001) from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise MediaError("the input is not a regular file", code=3001)
+    return fd
+
+
+def open_input(source: Source) -> Any:
+    """Open an input with FFmpeg, restricted to media demuxers (``OPEN_OPTIONS``)."""
+    if isinstance(source, int):
+        # FFmpeg's fd protocol shares the descriptor's offset: start each reading at 0.
+        os.lseek(source, 0, os.SEEK_SET)
+        options = {**OPEN_OPTIONS, "protocol_whitelist": "fd", "fd": str(source)}
+        return av.open("fd:", metadata_errors="ignore", options=options)
+    return av.open(os.fspath(source), metadata_errors="ignore", options=dict(OPEN_OPTIONS))
+
+
+def _source_size(source: Source) -> int:
+    if isinstance(source, int):
+        info = os.fstat(source)
+    else:
+        try:
+            info = os.stat(source)
+        except (FileNotFoundError, NotADirectoryError):
+            raise MediaError("the input file does not exist", code=3001) from None
+        except OSError as exc:
+            raise MediaError(f"cannot read the input file: {exc.strerror}", code=3001) from exc
+    if not stat.S_ISREG(info.st_mode):
+        raise MediaError("the input is not a regular file", code=3001)
+    return info.st_size
+
+
+def inspect(source: Source) -> MediaInfo:
+    """Describe the media in ``source``; raise ``MediaError`` naming the problem if unusable."""
+    size = _source_size(source)
     if size == 0:
         raise MediaError("input file is empty (0 bytes)", code=4000)
     try:
-        container = av.open(os.fspath(path), metadata_errors="ignore", options=dict(OPEN_OPTIONS))
+        container = open_input(source)
     except av.error.InvalidDataError:
         raise MediaError(
-            "input is not a media file FFmpeg recognises (its contents match no known format)",
+            "input is not a media file FFmpeg recognises (its contents match no known format, "
+            "or it is damaged beyond reading)",
             code=4000,
         ) from None
     except MemoryError as exc:
@@ -128,6 +200,8 @@ def inspect(path: str | os.PathLike[str]) -> MediaInfo:
         )
         if not streams:
             raise MediaError("input contains no audio or video stream", code=4000)
+        for stream in streams:
+            _check_plausible(stream)
         duration = container.duration / av.time_base if container.duration else None
         _check_decodes(container, streams)
         if duration is not None and duration > 2 * _TAIL_SECONDS:
@@ -138,6 +212,31 @@ def inspect(path: str | os.PathLike[str]) -> MediaInfo:
             duration=duration,
             bit_rate=container.bit_rate or None,
             streams=streams,
+        )
+
+
+def _check_plausible(stream: StreamInfo) -> None:
+    """Refuse parameters no real recording has, before anything is decoded at that size."""
+    width, height = stream.width or 0, stream.height or 0
+    if max(width, height) > MAX_DIMENSION or width * height > MAX_PIXELS:
+        raise MediaError(
+            f"input video is {stream.width}x{stream.height} pixels, larger than mediamill "
+            f"decodes (at most {MAX_DIMENSION} pixels a side and {MAX_PIXELS} pixels)",
+            code=4000,
+        )
+    if stream.kind == "audio" and not stream.channels:
+        raise MediaError("input audio declares no channels", code=4000)
+    if (stream.channels or 0) > MAX_CHANNELS:
+        raise MediaError(
+            f"input audio has {stream.channels} channels; mediamill reads at most {MAX_CHANNELS}",
+            code=4000,
+        )
+    rate = stream.sample_rate
+    if rate is not None and not MIN_SAMPLE_RATE <= rate <= MAX_SAMPLE_RATE:
+        raise MediaError(
+            f"input audio declares a sample rate of {stream.sample_rate} Hz, outside "
+            f"{MIN_SAMPLE_RATE}-{MAX_SAMPLE_RATE} Hz",
+            code=4000,
         )
 
 
@@ -161,6 +260,7 @@ def _describe(stream: Any) -> StreamInfo:
             sample_rate=ctx.sample_rate or None,
             channels=ctx.channels or None,
             sample_format=ctx.format.name if ctx.format else None,
+            layout=ctx.layout.name if ctx.channels else None,
             **common,
         )
     rate = stream.average_rate or stream.guessed_rate
@@ -223,8 +323,8 @@ def _check_tail(container: Any, streams: tuple[StreamInfo, ...], duration: float
         pass
     if reached < target - _TAIL_SECONDS:
         raise MediaError(
-            f"input is truncated: its header declares {duration:.1f} s "
-            f"but decoding stops at {reached:.1f} s",
+            f"input is truncated or damaged, or its header is wrong: it declares "
+            f"{duration:.1f} s but its media stops at {reached:.1f} s",
             code=4000,
         )
 

@@ -4,10 +4,17 @@ This module is the one place that reads mediamill's environment variables. Other
 for a value with ``settings.get(NAME)``; nobody calls ``os.environ`` for a setting with an
 ad-hoc default. ``docs/settings.md`` documents each declared setting, and a test keeps the two
 in step.
+
+Settings that hold credentials (``SECRET_SETTINGS``) leave the environment once a
+long-running process has started: ``scrub_environment()`` keeps their values in this module's
+memory, removes them from ``os.environ`` and blanks them in the process's original environment
+block, so neither a child process nor ``/proc/PID/environ`` shows them. ``get`` keeps
+answering with the kept values.
 """
 
 from __future__ import annotations
 
+import ctypes
 import ipaddress
 import os
 from collections.abc import Callable
@@ -54,6 +61,13 @@ def _boolean(value: str) -> bool:
     if word in ("0", "false", "no", "off", ""):
         return False
     raise ValueError("must be true or false")
+
+
+def _non_negative_float(value: str) -> float:
+    number = float(value)
+    if not number >= 0 or number == float("inf"):
+        raise ValueError("must be a number, 0 or more")
+    return number
 
 
 def _comma_list(value: str) -> list[str]:
@@ -225,6 +239,36 @@ _DECLARED = [
         _positive_float,
     ),
     Setting(
+        "MEDIAMILL_TRANSCODE_CPU_SECONDS",
+        "43200",
+        "CPU-time limit, in seconds, for transcoding one input into all of its outputs (all "
+        "threads together; 0: no limit). Stops an input that makes the encoders work far more "
+        "than its size suggests.",
+        _non_negative_float,
+    ),
+    Setting(
+        "MEDIAMILL_INPUT_MAX_SECONDS",
+        "43200",
+        "Longest input, in seconds, that is transcoded (0: no limit): checked against the "
+        "duration the file declares and against the timestamps actually decoded.",
+        _non_negative_float,
+    ),
+    Setting(
+        "MEDIAMILL_OUTPUT_RATIO_MAX",
+        "400",
+        "Largest size of one output as a multiple of the input's size (0: no limit); outputs "
+        "up to 16 MiB are always allowed. Checked before encoding where the size is "
+        "predictable (PCM) and while writing, so a tiny input that would expand into "
+        "gigabytes fails early.",
+        _non_negative_float,
+    ),
+    Setting(
+        "MEDIAMILL_SANDBOX_USER",
+        "nobody",
+        "User the sandboxed decoding child runs as when mediamill runs as root (empty: no "
+        "switch). Without root, the child keeps the service's user.",
+    ),
+    Setting(
         "MEDIAMILL_PROBE_TIMEOUT",
         "30",
         "Wall-clock limit, in seconds, for inspecting one input.",
@@ -318,12 +362,68 @@ _DECLARED = [
 
 SETTINGS: dict[str, Setting] = {s.name: s for s in _DECLARED}
 
+#: Settings whose values are credentials (a URL may carry a password).
+SECRET_SETTINGS = (
+    "DATABASE_URL",
+    "MEDIAMILL_BROKER_URL",
+    "MEDIAMILL_SECRET_KEY",
+    "MEDIAMILL_S3_ACCESS_KEY_ID",
+    "MEDIAMILL_S3_SECRET_ACCESS_KEY",
+)
+
+#: Values taken out of the environment by ``scrub_environment``.
+_kept: dict[str, str] = {}
+
 
 def get(name: str) -> Any:
-    """The parsed value of a declared setting, read from the environment now."""
+    """The parsed value of a declared setting, read from the environment now.
+
+    A secret removed by ``scrub_environment`` is answered from memory; one set in the
+    environment again afterwards wins.
+    """
     setting = SETTINGS[name]
-    raw = os.environ.get(name, setting.default)
+    raw = os.environ.get(name)
+    if raw is None:
+        raw = _kept.get(name, setting.default)
     try:
         return setting.parse(raw)
     except ValueError as exc:
         raise ConfigurationError(f"{name}={raw!r} is not valid: {exc}") from exc
+
+
+def scrub_environment() -> list[str]:
+    """Move the secret settings out of the environment into memory; return their names.
+
+    Called once a long-running process (``serve``, ``worker``) starts, before it runs any
+    untrusted work. Everything that reads settings goes through ``get``, which still answers.
+    """
+    moved = [name for name in SECRET_SETTINGS if name in os.environ]
+    for name in moved:
+        _kept[name] = os.environ.pop(name)
+    _blank_initial_environment(moved)
+    return moved
+
+
+def _blank_initial_environment(names: list[str]) -> None:
+    """Overwrite the values of ``names`` in the environment block the process started with.
+
+    ``/proc/PID/environ`` shows that block, not ``os.environ``: removing a variable only
+    drops the C library's pointer to it. After ``os.environ.pop`` nothing points into these
+    bytes any more, so zeroing them is safe. Linux only; elsewhere nothing is done.
+    """
+    if not names:
+        return
+    try:
+        with open("/proc/self/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()
+        # Fields 50 and 51 of proc(5) (env_start, env_end); the list starts at field 3.
+        start, end = int(fields[47]), int(fields[48])
+    except (OSError, IndexError, ValueError):
+        return
+    block = ctypes.string_at(start, end - start)
+    offset = 0
+    for entry in block.split(b"\0"):
+        name, sep, value = entry.partition(b"=")
+        if sep and name.decode(errors="replace") in names and value:
+            ctypes.memset(start + offset + len(name) + 1, 0, len(value))
+        offset += len(entry) + 1

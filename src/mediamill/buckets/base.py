@@ -31,16 +31,24 @@ _TEMP_NAME = re.compile(r"\..*\.[0-9a-f]{12}\.part", re.S)
 _TAG = re.compile(r"[A-Za-z0-9-]{1,40}")
 
 
+#: Longest file name most file systems allow (NAME_MAX), in bytes of UTF-8.
+NAME_MAX_BYTES = 255
+
+
 def temp_name(final_name: str, tag: str = "") -> str:
-    # The final name is shortened so the temporary one stays within NAME_MAX (255 bytes).
     return f"{temp_prefix(final_name, tag)}{uuid.uuid4().hex[:12]}.part"
 
 
 def temp_prefix(final_name: str, tag: str = "") -> str:
-    """What every temporary name of ``final_name`` written with ``tag`` starts with."""
+    """What every temporary name of ``final_name`` written with ``tag`` starts with.
+
+    The final name is shortened, in bytes (an emoji is four), so the temporary name stays
+    within NAME_MAX.
+    """
     if tag and not _TAG.fullmatch(tag):
         raise ValueError(f"a temporary-name tag is 1-40 letters, digits and '-', not {tag!r}")
-    return f".{final_name[:100]}.{tag + '.' if tag else ''}"
+    short = final_name.encode()[:150].decode(errors="ignore")
+    return f".{short}.{tag + '.' if tag else ''}"
 
 
 def is_temp_name(name: str) -> bool:
@@ -180,7 +188,8 @@ class Bucket(abc.ABC):
             reason = exc.strerror or str(exc)
             raise OutputError(f"cannot write {str(final)!r}: {reason}", code=9000) from exc
         finally:
-            with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+            # Any failure here is secondary: it must not replace the error being raised.
+            with contextlib.suppress(OSError):
                 os.unlink(temp)
         return size
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from mediamill.buckets.base import (
+    NAME_MAX_BYTES,
     Bucket,
     copy_stream,
     folder_in_the_way,
@@ -86,7 +87,8 @@ class LocalBucket(Bucket):
             raise self._error("write", key, exc) from exc
         finally:
             if temp is not None:
-                with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+                # Any failure here is secondary: it must not replace the error being raised.
+                with contextlib.suppress(OSError):
                     os.unlink(temp)
         return size
 
@@ -207,6 +209,15 @@ class LocalBucket(Bucket):
         parts = tuple(validate_key(key).split("/"))
         if is_temp_name(parts[-1]):
             raise InvalidKeyError(key, "names like '.NAME.0123456789ab.part' are temporary files")
+        for part in parts:
+            # Keys count characters, file systems bytes: 255 characters can be 1020 bytes.
+            size = len(part.encode())
+            if size > NAME_MAX_BYTES:
+                raise InvalidKeyError(
+                    key,
+                    f"a part between slashes is {size} bytes in UTF-8; a local bucket stores "
+                    f"at most {NAME_MAX_BYTES} bytes per part",
+                )
         return parts
 
     def _inside(self, path: Path, key: str) -> Path:

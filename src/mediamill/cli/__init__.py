@@ -10,8 +10,12 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from mediamill import __version__
+from mediamill import __version__, settings
 from mediamill.errors import MediamillError
+
+#: Verbs that keep running and run untrusted work: their secrets leave the environment at
+#: start (``settings.scrub_environment``), so no child process can read them from there.
+LONG_RUNNING = frozenset({"serve", "worker"})
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,6 +40,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return 2
+    if args.command in LONG_RUNNING:
+        settings.scrub_environment()
     try:
         status: int = handler(args)
     except MediamillError as exc:

@@ -70,14 +70,17 @@ class AudioBranch(Branch):
         self.position = 0.0
 
         graph = av.filter.Graph()
-        layout = "mono" if source.channels == 1 else "stereo" if source.channels == 2 else None
         self.source = graph.add_abuffer(
             sample_rate=source.sample_rate,
             format=source.sample_format,
-            layout=layout or f"{source.channels}c",
+            layout=source.layout or f"{source.channels} channels",
             time_base=time_base,
         )
-        chain = [
+        chain = []
+        mix = downmix(source, plan.layout)
+        if mix is not None:
+            chain.append(graph.add("pan", mix))
+        chain += [
             graph.add("aresample", str(plan.sample_rate)),
             graph.add(
                 "aformat",
@@ -136,6 +139,25 @@ class VideoBranch(Branch):
         # "force a keyframe here": every input keyframe (or, from some sources, every frame)
         # would become one, blowing the bit rate. The preset's GOP decides keyframes.
         frame.pict_type = PictureType.NONE
+
+
+def downmix(source: StreamInfo, layout: str) -> str | None:
+    """A ``pan`` filter mixing channels of no known order down to ``layout``, if needed.
+
+    FFmpeg downmixes known layouts (5.1, 7.1...) by itself, but has no rule for channels
+    without positions (a 64-channel WAV): those are mixed evenly, even channels to the left
+    and odd ones to the right (or all into mono), with gains that cannot clip.
+    """
+    channels = source.channels or 0
+    wanted = 1 if layout == "mono" else 2
+    unordered = source.layout is None or source.layout.endswith(" channels")
+    if not unordered or channels <= wanted:
+        return None
+    if wanted == 1:
+        return "mono|c0<" + "+".join(f"c{i}" for i in range(channels))
+    left = "+".join(f"c{i}" for i in range(0, channels, 2))
+    right = "+".join(f"c{i}" for i in range(1, channels, 2))
+    return f"stereo|FL<{left}|FR<{right}"
 
 
 def _rate(rate: Fraction) -> str:

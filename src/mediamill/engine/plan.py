@@ -31,6 +31,9 @@ MUXERS: Mapping[str, str] = {
 MUXER_OPTIONS: Mapping[str, Mapping[str, str]] = {"mp4": {"movflags": "+faststart"}}
 
 DEFAULT_MAX_FRAME_RATE = Fraction(30)
+#: Input frame rates below this are not taken as the output's (two frames an hour apart
+#: "average" 1/1800 fps); the preset's maximum applies instead.
+MIN_SOURCE_FRAME_RATE = Fraction(1)
 DEFAULT_AUDIO_RATE = 44100
 #: auto MaxWidth/MaxHeight, as Elastic Transcoder defined them.
 AUTO_MAX_WIDTH, AUTO_MAX_HEIGHT = 1920, 1080
@@ -152,8 +155,11 @@ def plan_video(preset_id: str, settings: VideoSettings, source: StreamInfo) -> V
         settings.padding_policy,
         source.sample_aspect_ratio,
     )
+    source_rate = source.frame_rate
+    if source_rate is not None and source_rate < MIN_SOURCE_FRAME_RATE:
+        source_rate = None  # measured across timestamp gaps, not a frame rate
     frame_rate = settings.frame_rate or min(
-        source.frame_rate or DEFAULT_MAX_FRAME_RATE,
+        source_rate or DEFAULT_MAX_FRAME_RATE,
         settings.max_frame_rate or DEFAULT_MAX_FRAME_RATE,
     )
     bit_rate = settings.bit_rate * 1000 if settings.bit_rate else None

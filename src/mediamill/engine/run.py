@@ -15,6 +15,7 @@ from typing import Any
 import av
 import av.error
 
+from mediamill.engine.limits import MediaLimits
 from mediamill.engine.plan import OutputPlan, plan_output
 from mediamill.engine.writer import OutputWriter
 from mediamill.errors import (
@@ -24,7 +25,7 @@ from mediamill.errors import (
     TranscodeError,
 )
 from mediamill.presets.model import Preset
-from mediamill.probe import OPEN_OPTIONS, MediaInfo, inspect
+from mediamill.probe import MediaInfo, Source, inspect, open_input
 from mediamill.sandbox import CancelToken
 
 ProgressCallback = Callable[[int], None]
@@ -37,6 +38,11 @@ BATCH_FRAMES = 16
 BATCH_VIDEO_FRAMES = 2
 #: A decode that ends this much before the declared duration means the file is truncated.
 TRUNCATION_TOLERANCE = 1.0
+#: A jump forward in the input's timestamps longer than this, past everything decoded so
+#: far, is closed up: what follows it comes right after what came before. Otherwise two
+#: frames an hour apart become an hour of one repeated picture, and the output's duration
+#: counts the hole. (ffmpeg closes discontinuities in MPEG-TS at the same threshold.)
+MAX_GAP_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -55,30 +61,58 @@ class OutputStats:
 
 
 def encode_outputs(
-    input_path: str,
+    source: Source,
     targets: list[tuple[Preset, str]],
     *,
     progress: ProgressCallback | None = None,
     cancel: CancelToken,
+    limits: MediaLimits | None = None,
 ) -> list[OutputStats]:
-    """Write each ``(preset, path)`` target from ``input_path``; return stats per target."""
-    media = inspect(input_path)
+    """Write each ``(preset, path)`` target from ``source``; return stats per target."""
+    limits = limits or MediaLimits()
+    media = inspect(source)
+    if media.duration:
+        limits.check_duration(media.duration, "declares")
     plans = [plan_output(preset, media) for preset, _ in targets]
-    _Decoder(input_path, media, plans, [path for _, path in targets], progress, cancel).run()
+    max_bytes = limits.max_output_bytes(media.size)
+    if max_bytes is not None and media.duration:
+        for index, plan in enumerate(plans):
+            predicted = predicted_size(plan, media.duration)
+            if predicted is not None and predicted > max_bytes:
+                raise limits.output_too_large(index, max_bytes, predicted=True)
+    paths = [path for _, path in targets]
+    _Decoder(source, media, plans, paths, progress, cancel, limits, max_bytes).run()
     return [measure(path) for _, path in targets]
+
+
+#: Bytes per sample of the PCM encoders, whose output size follows from the duration.
+_PCM_BYTES = {"pcm_u8": 1, "pcm_s16le": 2, "pcm_s24le": 3, "pcm_s32le": 4}
+
+
+def predicted_size(plan: OutputPlan, seconds: float) -> int | None:
+    """The size of an output whose size is known in advance (PCM audio only), else None."""
+    audio = plan.audio
+    if plan.video is not None or audio is None or audio.encoder not in _PCM_BYTES:
+        return None
+    channels = 1 if audio.layout == "mono" else 2
+    return int(seconds * audio.sample_rate * channels * _PCM_BYTES[audio.encoder])
 
 
 class _Decoder:
     def __init__(
         self,
-        input_path: str,
+        source: Source,
         media: MediaInfo,
         plans: list[OutputPlan],
         paths: list[str],
         progress: ProgressCallback | None,
         cancel: CancelToken,
+        limits: MediaLimits,
+        max_bytes: int | None,
     ) -> None:
-        self.input_path = input_path
+        self.source = source
+        self.limits = limits
+        self.max_bytes = max_bytes
         self.media = media
         self.plans = plans
         self.paths = paths
@@ -88,16 +122,14 @@ class _Decoder:
 
     def run(self) -> None:
         try:
-            container: Any = av.open(
-                self.input_path, metadata_errors="ignore", options=dict(OPEN_OPTIONS)
-            )
+            container: Any = open_input(self.source)
         except av.error.FFmpegError as exc:
-            raise MediaError(f"cannot open input: {exc}", code=4000) from exc
+            raise MediaError(f"cannot open input: {exc.strerror or exc}", code=4000) from exc
         with container:
             streams = self._select(container)
             inputs = {kind: (info, stream.time_base) for kind, (stream, info) in streams.items()}
             writers = [
-                OutputWriter(i, path, plan, inputs, self.cancel)
+                OutputWriter(i, path, plan, inputs, self.cancel, self.max_bytes, self.limits)
                 for i, (path, plan) in enumerate(zip(self.paths, self.plans, strict=True))
             ]
             for writer in writers:
@@ -134,8 +166,9 @@ class _Decoder:
         self, container: Any, streams: dict[str, tuple[Any, Any]], writers: list[OutputWriter]
     ) -> float:
         kinds = {stream.index: kind for kind, (stream, _) in streams.items()}
+        rates = {stream.index: info.frame_rate for stream, info in streams.values()}
         errors = 0
-        decoded_until = 0.0
+        timeline = _Timeline()
         next_pts = dict.fromkeys(kinds, 0)
         # Outputs start at 0, as ffmpeg's do: an MP3 decoder's first frame comes after the
         # encoder delay it skipped (25 ms), and AAC priming is only signalled (an MP4 edit
@@ -151,7 +184,7 @@ class _Decoder:
             if self.cancel.is_set():
                 raise CanceledError("transcode canceled")
             if any(w.error is not None for w in writers):
-                return decoded_until
+                return timeline.input_end
             kind = kinds[packet.stream.index]
             try:
                 frames = packet.decode()
@@ -171,8 +204,12 @@ class _Decoder:
                         frame.samples / frame.sample_rate / packet.stream.time_base
                     )
                 if frame.time is not None:
-                    end = float(frame.time) + _frame_seconds(frame, kind)
-                    decoded_until = max(decoded_until, end)
+                    length = _frame_seconds(frame, kind, rates[packet.stream.index])
+                    removed = timeline.place(float(frame.time), length)
+                    if removed:
+                        frame.pts -= round(removed / frame.time_base)
+                    # Timestamps, not the header, say how long the output will be.
+                    self.limits.check_duration(timeline.output_end, "reaches")
                 batch.append((kind, frame))
                 if kind == "video":
                     video_frames += 1
@@ -180,7 +217,7 @@ class _Decoder:
                 self._send(writers, batch)
                 batch, video_frames = [], 0
         self._send(writers, batch)
-        return decoded_until
+        return timeline.input_end
 
     def _send(self, writers: list[OutputWriter], batch: list[tuple[str, Any]]) -> None:
         if batch:
@@ -209,10 +246,33 @@ class _Decoder:
             raise TranscodeError(f"output {writer.index + 1}: {exc}") from exc
 
 
-def _frame_seconds(frame: Any, kind: str) -> float:
-    if kind == "audio" and frame.sample_rate:
-        return float(frame.samples / frame.sample_rate)
-    return 0.0
+def _frame_seconds(frame: Any, kind: str, rate: Fraction | None) -> float:
+    if kind == "audio":
+        return float(frame.samples / frame.sample_rate) if frame.sample_rate else 0.0
+    # At most a second: an average rate measured across a timestamp gap is no frame length.
+    return min(1.0, float(1 / rate)) if rate else 0.0
+
+
+class _Timeline:
+    """Where decoded frames go on the output's time line, with long gaps closed up.
+
+    Times are in seconds from the start of the input. ``input_end`` is where the input's
+    frames end (compared with the declared duration to catch truncated files);
+    ``output_end`` where the output's end, after ``removed`` seconds of gaps were taken out.
+    """
+
+    def __init__(self) -> None:
+        self.removed = 0.0
+        self.input_end = 0.0
+        self.output_end = 0.0
+
+    def place(self, start: float, length: float) -> float:
+        """Seconds to take off a frame that starts at ``start`` and lasts ``length``."""
+        if start - self.removed > self.output_end + MAX_GAP_SECONDS:
+            self.removed = start - self.output_end
+        self.input_end = max(self.input_end, start + length)
+        self.output_end = max(self.output_end, start - self.removed + length)
+        return self.removed
 
 
 def measure(path: str) -> OutputStats:

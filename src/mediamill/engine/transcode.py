@@ -4,6 +4,10 @@ Outputs are encoded to hidden temporary files beside their final names, in a san
 process, and renamed into place only when every output is complete. On any failure (bad
 input, encoder error, limit exceeded, cancellation, a crashed child) every temporary file is
 removed, so a reader never sees a partial output under a final name.
+
+The sandboxed child reads the input and writes the temporary files through descriptors this
+process opened (it may run as a user that cannot open the paths). Errors name files by
+their name only, never by their folder: they end up in job errors users read.
 """
 
 from __future__ import annotations
@@ -16,11 +20,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mediamill import settings
+from mediamill.engine.limits import MediaLimits
 from mediamill.engine.run import OutputStats, ProgressCallback, encode_outputs
 from mediamill.engine.writer import remove_quietly
 from mediamill.errors import OutputError
 from mediamill.presets.model import Preset
-from mediamill.sandbox import CancelToken, Emit, Limits, run_isolated
+from mediamill.probe import Source, open_source
+from mediamill.sandbox import (
+    CancelToken,
+    Emit,
+    Limits,
+    fd_path,
+    give_to_child,
+    run_isolated,
+    take_back,
+)
 
 
 @dataclass(frozen=True)
@@ -45,49 +59,67 @@ def transcode(
     overwrite: bool = False,
     isolate: bool = True,
     limits: Limits | None = None,
+    media_limits: MediaLimits | None = None,
 ) -> list[OutputResult]:
     """Decode ``input_path`` once and write every requested output.
 
     ``progress`` receives whole percentages, never decreasing, with 100 only after every
     output is in place. Setting ``cancel`` stops the work at the next frame with
     ``CanceledError``. With ``isolate`` (the default) the untrusted decoding runs in a child
-    process under ``limits`` (default: the ``MEDIAMILL_DECODE_MEMORY_MB`` and
-    ``MEDIAMILL_TRANSCODE_TIMEOUT`` settings).
+    process under ``limits`` (default: the ``MEDIAMILL_DECODE_MEMORY_MB``,
+    ``MEDIAMILL_TRANSCODE_TIMEOUT``, ``MEDIAMILL_TRANSCODE_CPU_SECONDS`` and
+    ``MEDIAMILL_OUTPUT_MAX_MB`` settings). ``media_limits`` bound the input's duration and
+    the outputs' sizes (default: from settings; see ``engine.limits``).
     """
     if not outputs:
         raise OutputError("no outputs requested", code=1000)
     finals = [Path(o.path) for o in outputs]
     _check_targets(Path(input_path), finals, overwrite)
-    temps = [str(p.with_name(f".{p.name}.{uuid.uuid4().hex[:12]}.part")) for p in finals]
-    targets = [(o.preset, temp) for o, temp in zip(outputs, temps, strict=True)]
+    temps = [str(p.with_name(_temp_name(p.name))) for p in finals]
+    media_limits = media_limits or MediaLimits.from_settings()
+    fds: list[int] = []
     try:
         for temp in temps:
-            _reserve(temp)
+            fds.append(_reserve(temp))
         if isolate:
             limits = limits or Limits(
                 memory_mb=settings.get("MEDIAMILL_DECODE_MEMORY_MB"),
                 timeout=settings.get("MEDIAMILL_TRANSCODE_TIMEOUT"),
                 file_mb=settings.get("MEDIAMILL_OUTPUT_MAX_MB"),
+                cpu_seconds=settings.get("MEDIAMILL_TRANSCODE_CPU_SECONDS"),
             )
+            output_fds = list(fds)
+            for fd in output_fds:
+                give_to_child(fd)
+            input_fd = open_source(input_path)
+            fds.append(input_fd)
             stats = run_isolated(
                 _encode_isolated,
-                os.fspath(input_path),
-                targets,
+                input_fd,
+                [(o.preset, fd_path(fd)) for o, fd in zip(outputs, output_fds, strict=True)],
+                media_limits,
                 limits=limits,
-                on_event=progress,
+                on_event=None if progress is None else _progress_events(progress),
                 cancel=cancel,
                 what="transcoding",
+                result_types=(OutputStats,),
+                pass_fds=fds,
             )
+            for fd in output_fds:
+                take_back(fd)
         else:
             stats = encode_outputs(
                 os.fspath(input_path),
-                targets,
+                [(o.preset, temp) for o, temp in zip(outputs, temps, strict=True)],
                 progress=progress,
                 cancel=cancel or threading.Event(),
+                limits=media_limits,
             )
         for temp, final in zip(temps, finals, strict=True):
             os.replace(temp, final)
     finally:
+        for fd in fds:
+            os.close(fd)
         for temp in temps:
             remove_quietly(temp)
     if progress is not None:
@@ -98,33 +130,60 @@ def transcode(
 
 
 def _encode_isolated(
-    input_path: str, targets: list[tuple[Preset, str]], *, emit: Emit, cancel: CancelToken
+    source: Source,
+    targets: list[tuple[Preset, str]],
+    limits: MediaLimits,
+    *,
+    emit: Emit,
+    cancel: CancelToken,
 ) -> list[OutputStats]:
-    return encode_outputs(input_path, targets, progress=emit, cancel=cancel)
+    return encode_outputs(source, targets, progress=emit, cancel=cancel, limits=limits)
+
+
+def _progress_events(progress: ProgressCallback) -> Emit:
+    """Pass on the child's progress events, which must be whole percentages."""
+
+    def on_event(event: object) -> None:
+        if isinstance(event, int) and not isinstance(event, bool) and 0 <= event <= 100:
+            progress(event)
+
+    return on_event
+
+
+def _temp_name(name: str) -> str:
+    """A hidden temporary name beside ``name``, within the 255 bytes a file name may have."""
+    short = name.encode()[:200].decode(errors="ignore")
+    return f".{short}.{uuid.uuid4().hex[:12]}.part"
 
 
 def _check_targets(input_path: Path, finals: list[Path], overwrite: bool) -> None:
+    try:
+        _check_each_target(input_path, finals, overwrite)
+    except OSError as exc:  # a name too long for the file system, a folder we cannot read
+        raise OutputError(f"cannot use the output names: {exc.strerror}", code=1000) from exc
+
+
+def _check_each_target(input_path: Path, finals: list[Path], overwrite: bool) -> None:
     seen: set[Path] = set()
     for final in finals:
         resolved = final.resolve()
         if resolved in seen:
-            raise OutputError(f"two outputs would be written to {str(final)!r}", code=1000)
+            raise OutputError(f"two outputs would be written to {final.name!r}", code=1000)
         seen.add(resolved)
         if input_path.exists() and resolved == input_path.resolve():
-            raise OutputError(f"output {str(final)!r} would overwrite the input", code=1000)
+            raise OutputError(f"output {final.name!r} would overwrite the input", code=1000)
         if not final.parent.is_dir():
-            raise OutputError(f"output folder {str(final.parent)!r} does not exist", code=1000)
+            raise OutputError(f"the folder of output {final.name!r} does not exist", code=1000)
         if final.exists() and not overwrite:
-            raise OutputError(f"output {str(final)!r} already exists", code=3002)
+            raise OutputError(f"output {final.name!r} already exists", code=3002)
 
 
-def _reserve(temp: str) -> None:
-    """Create the temporary file now: an unwritable folder fails before any decoding."""
+def _reserve(temp: str) -> int:
+    """Create the temporary file now (an unwritable folder fails before any decoding).
+
+    Returns its descriptor, which the sandboxed child writes through.
+    """
     try:
-        with open(temp, "xb"):
-            pass
+        return os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
     except OSError as exc:
-        folder = os.path.dirname(temp)
-        raise OutputError(
-            f"cannot write to output folder {folder!r}: {exc.strerror}", code=1000
-        ) from exc
+        raise OutputError(f"cannot write to output folder: {exc.strerror}", code=1000) from exc

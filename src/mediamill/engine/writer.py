@@ -18,6 +18,7 @@ import av
 import av.error
 
 from mediamill.engine.branches import AudioBranch, Branch, VideoBranch
+from mediamill.engine.limits import MediaLimits
 from mediamill.engine.plan import OutputPlan
 from mediamill.errors import CanceledError, MediamillError, TranscodeError
 from mediamill.probe import StreamInfo
@@ -38,8 +39,13 @@ class OutputWriter(threading.Thread):
         plan: OutputPlan,
         inputs: dict[str, tuple[StreamInfo, Fraction]],
         cancel: CancelToken,
+        max_bytes: int | None = None,
+        limits: MediaLimits | None = None,
     ) -> None:
         super().__init__(name=f"mediamill-output-{index}", daemon=True)
+        self.max_bytes = max_bytes
+        self.limits = limits or MediaLimits()
+        self.written_bytes = 0
         self.index = index
         self.path = path
         self.plan = plan
@@ -129,6 +135,9 @@ class OutputWriter(threading.Thread):
     def _mux(self, container: Any, kind: str, packets: list[Any]) -> None:
         if not packets:
             return
+        self.written_bytes += sum(packet.size for packet in packets)
+        if self.max_bytes is not None and self.written_bytes > self.max_bytes:
+            raise self.limits.output_too_large(self.index, self.max_bytes, predicted=False)
         container.mux(packets)
         last = packets[-1]
         if last.pts is not None and last.time_base:
@@ -138,5 +147,6 @@ class OutputWriter(threading.Thread):
 
 
 def remove_quietly(path: str) -> None:
-    with contextlib.suppress(FileNotFoundError):
+    """Remove a temporary file during cleanup; a failure must not replace the error at hand."""
+    with contextlib.suppress(OSError):
         os.unlink(path)

@@ -10,12 +10,18 @@ then marks the job Complete. Outputs are stored under their final keys only afte
 them have been encoded, never replacing an object (``jobs.publish``), and the job becomes
 Complete only after all of them are stored, so a crash at any point leaves a job that is
 not Complete, which recovery runs again from the start.
+
+What a failed job says is public: its owner reads it (StatusDetail, notifications). Errors
+are recorded with their code and message, with every server path taken out
+(``public_error``); an unexpected exception is logged in full and recorded only as
+"internal error".
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import shutil
 import threading
 import time
@@ -69,12 +75,13 @@ def run_job(job_id: str, *, stop: CancelToken | None = None) -> str | None:
             return None
         except MediamillError as exc:
             log.info("job %s: error: %s", job_id, exc)
-            if service.fail(job_id, worker_id, exc):
+            if service.fail(job_id, worker_id, public_error(exc)):
                 publish.withdraw_outputs(job_id)  # a failed job leaves no outputs
             return JobStatus.ERROR
-        except Exception as exc:
+        except Exception:
             log.exception("job %s: internal error", job_id)
-            if service.fail(job_id, worker_id, TranscodeError(f"internal error: {exc}", code=9999)):
+            error = TranscodeError("internal error (the server's log has the details)", code=9999)
+            if service.fail(job_id, worker_id, error):
                 publish.withdraw_outputs(job_id)
             return JobStatus.ERROR
     if not service.complete(job_id, worker_id, results):
@@ -132,6 +139,26 @@ def _execute(job: Job, worker_id: str, cancel: CancelToken) -> dict[int, OutputS
         quotas.check_can_store(job.owner, sum(r.stats.file_size for r in results))
         publish.publish_outputs(job, target_bucket, files, cancel)  # never replaces an object
         return {o.index: r.stats for o, r in zip(outputs, results, strict=True)}
+
+
+#: A quoted absolute path, as Python and FFmpeg print file names in their errors.
+_QUOTED_PATH = re.compile(r"""(['"])/[^'"]*\1""")
+
+
+def public_error(exc: MediamillError) -> MediamillError:
+    """``exc`` with the server's paths taken out of its message, for the job's record.
+
+    Engine and bucket errors avoid paths already; this is the net under them (an
+    ``OSError`` text from a library, a folder named in a configuration error).
+    """
+    message = exc.message
+    data_dir = Path(settings.get("MEDIAMILL_DATA_DIR"))
+    for folder in {str(data_dir.resolve()), str(data_dir.absolute())}:
+        message = message.replace(folder, "<data>")
+    message = _QUOTED_PATH.sub(r"\1<path>\1", message)
+    if message == exc.message:
+        return exc
+    return MediamillError(message, code=exc.code)  # only the code and text are recorded
 
 
 def _work_root() -> Path:

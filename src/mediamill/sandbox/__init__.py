@@ -1,33 +1,39 @@
-"""Run untrusted work in a child process with memory and time limits.
+"""Run untrusted work in a confined child process with memory, CPU and time limits.
 
-Decoding a hostile file can exhaust memory, spin forever or crash FFmpeg. Running that work
-in a child process bounds the damage to the one job that asked for it: the child has an
-address-space limit, the parent enforces a wall-clock limit, and a child that dies by a
-signal becomes a clear ``MediaError`` instead of taking the caller down with it.
+Decoding a hostile file can exhaust memory, spin forever or crash FFmpeg, and a decoder bug
+could let the file run code. Running that work in a child process bounds the damage to the
+one job that asked for it: the child has address-space, CPU-time and file-size limits, the
+parent enforces a wall-clock limit, a child that dies by a signal becomes a clear
+``MediaError``, and the child is cut off from the service's secrets and, where the machine
+allows, from the network (``confine``).
 
 The child is a fresh interpreter (``python -m mediamill.sandbox``), not a fork: forking a
 process that runs threads (a server, a worker) is unsafe, and unlike ``multiprocessing``'s
 spawn it never re-imports the caller's ``__main__``. The work travels as a pickle on the
-child's stdin; the child answers on a private pipe with any number of events (progress),
+child's stdin: that direction is safe, the parent trusts its own request. The child answers
+on a private pipe in JSON lines (``wire``), never pickles: any number of events (progress),
 then exactly one result or one error. Errors derived from ``MediamillError`` arrive as
-themselves; any other exception in the child becomes a ``TranscodeError``.
+themselves; any other exception in the child becomes a ``TranscodeError``; an answer that
+does not follow the format ends the child.
+
+Files: pass the descriptors the work needs in ``pass_fds`` (the child may not be able to
+open the paths); ``fd_path`` names a descriptor as a path the child can open, and
+``give_to_child`` makes a file the parent created writable by the child's user.
 """
 
 from __future__ import annotations
 
-import ctypes
 import errno
+import logging
 import os
 import pickle
 import queue
-import resource
 import signal
 import subprocess
 import sys
 import threading
 import time
-import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, Any, Protocol, TypeVar
 
@@ -38,8 +44,10 @@ from mediamill.errors import (
     ResourceLimitError,
     TranscodeError,
 )
+from mediamill.sandbox import confine, wire
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 class CancelToken(Protocol):
@@ -56,6 +64,11 @@ class Limits:
     memory_mb: int  # address-space limit of the child
     timeout: float  # wall-clock seconds before the child is killed
     file_mb: int = 0  # largest file the child may write; 0 = no limit
+    cpu_seconds: float = 0  # CPU time of all the child's threads together; 0 = no limit
+    # The settings behind each limit, named in the errors.
+    memory_setting: str = "MEDIAMILL_DECODE_MEMORY_MB"
+    timeout_setting: str = "MEDIAMILL_TRANSCODE_TIMEOUT"
+    cpu_setting: str = "MEDIAMILL_TRANSCODE_CPU_SECONDS"
 
 
 _FILE_TOO_LARGE = "an output grew past the file size limit (MEDIAMILL_OUTPUT_MAX_MB)"
@@ -70,6 +83,30 @@ def file_limit_error(exc: BaseException) -> ResourceLimitError | None:
     if getattr(exc, "errno", None) == errno.EFBIG:
         return ResourceLimitError(_FILE_TOO_LARGE)
     return None
+
+
+def memory_limit_error(limits: Limits, what: str) -> ResourceLimitError:
+    return ResourceLimitError(
+        f"{what} hit the memory limit of {limits.memory_mb} MiB ({limits.memory_setting})"
+    )
+
+
+def fd_path(fd: int) -> str:
+    """A path that opens the file behind the child's descriptor ``fd`` (Linux)."""
+    return f"/proc/self/fd/{fd}"
+
+
+def give_to_child(fd: int) -> None:
+    """Make the file behind ``fd`` (created by the parent) the child's user's, if it has one."""
+    plan = confine.plan()
+    if plan.uid is not None and plan.gid is not None:
+        os.fchown(fd, plan.uid, plan.gid)
+
+
+def take_back(fd: int) -> None:
+    """Undo ``give_to_child``: the file is this process's user's again."""
+    if confine.plan().uid is not None:
+        os.fchown(fd, os.geteuid(), os.getegid())
 
 
 #: The environment variables a child inherits.
@@ -88,12 +125,18 @@ def run_isolated(
     on_event: Emit | None = None,
     cancel: CancelToken | None = None,
     what: str = "decoding",
+    result_types: Sequence[type] = (),
+    pass_fds: Sequence[int] = (),
 ) -> T:
     """Call ``func(*args, emit=..., cancel=...)`` in a child process and return its result.
 
     ``func`` must be importable by name. It receives ``emit`` to send events to
-    ``on_event`` and ``cancel``, a token it should check between units of work.
+    ``on_event`` and ``cancel``, a token it should check between units of work. Its result,
+    events and errors must be JSON values, tuples, fractions, ``MediamillError``s or
+    instances of the dataclasses in ``result_types``.
     """
+    plan = confine.plan()
+    confine.protect_parent()
     answer_read, answer_write = os.pipe()
     # The child gets no secrets: none of mediamill's settings (database URL, S3 keys, the
     # secret key), only what an interpreter and FFmpeg need to start.
@@ -103,22 +146,27 @@ def run_isolated(
         child = subprocess.Popen(
             [sys.executable, "-m", "mediamill.sandbox"],
             stdin=subprocess.PIPE,
-            pass_fds=(answer_write,),
+            pass_fds=(answer_write, *pass_fds),
             env=env,
+            cwd="/",
         )
     finally:
         os.close(answer_write)
     messages: queue.Queue[tuple[str, Any]] = queue.Queue()
+    types = {cls.__name__: cls for cls in result_types}
     reader = threading.Thread(
-        target=_read_answers, args=(os.fdopen(answer_read, "rb"), messages), daemon=True
+        target=_read_answers,
+        args=(os.fdopen(answer_read, "rb"), messages, types),
+        daemon=True,
     )
     reader.start()
     try:
         assert child.stdin is not None
         try:
             # sys.path first: the work may live in a module only the parent can find.
-            child.stdin.write(pickle.dumps(sys.path))
-            child.stdin.write(pickle.dumps((func, args, limits.memory_mb, limits.file_mb)))
+            # Absolute: the child runs in / ('' in sys.path means the current folder).
+            child.stdin.write(pickle.dumps([os.path.abspath(entry) for entry in sys.path]))
+            child.stdin.write(pickle.dumps((func, args, limits, plan, what)))
             child.stdin.close()
         except BrokenPipeError:
             pass  # the child died at start; reported below
@@ -150,7 +198,10 @@ def _supervise(
         if kill_at is not None and now > kill_at:
             raise CanceledError(f"{what} canceled")
         if now > deadline:
-            raise ResourceLimitError(f"{what} took longer than the limit of {limits.timeout:g} s")
+            raise ResourceLimitError(
+                f"{what} took longer than the limit of {limits.timeout:g} s "
+                f"({limits.timeout_setting})"
+            )
         try:
             kind, payload = messages.get(timeout=0.05)
         except queue.Empty:
@@ -158,26 +209,40 @@ def _supervise(
         if kind == "event":
             if on_event is not None:
                 on_event(payload)
+        elif kind == "confined":
+            confine.report(str(payload))
         elif kind == "result":
             return payload
         elif kind == "error":
             raise payload
+        elif kind == "invalid":
+            child.kill()
+            raise TranscodeError(f"{what} process sent a malformed answer ({payload}); stopped it")
         else:  # "eof": the child closed its pipe without an answer
             child.wait()
-            raise _death_error(child.returncode, what)
+            raise _death_error(child.returncode, limits, what)
 
 
-def _read_answers(stream: IO[bytes], messages: queue.Queue[tuple[str, Any]]) -> None:
+def _read_answers(
+    stream: IO[bytes], messages: queue.Queue[tuple[str, Any]], types: Mapping[str, type]
+) -> None:
     with stream:
         while True:
-            try:
-                messages.put(pickle.load(stream))
-            except Exception:  # EOF, or anything that is not a well-formed answer
+            line = stream.readline(wire.MAX_LINE + 1)
+            if not line:
                 messages.put(("eof", None))
+                return
+            try:
+                messages.put(wire.loads(line, types))
+            except wire.WireError as exc:
+                messages.put(("invalid", str(exc)))
+                return
+            except Exception as exc:  # nesting too deep, a value its class refuses...
+                messages.put(("invalid", type(exc).__name__))
                 return
 
 
-def _death_error(returncode: int | None, what: str) -> MediamillError:
+def _death_error(returncode: int | None, limits: Limits, what: str) -> MediamillError:
     if returncode is not None and returncode < 0:
         try:
             signame = signal.Signals(-returncode).name
@@ -185,70 +250,12 @@ def _death_error(returncode: int | None, what: str) -> MediamillError:
             signame = f"signal {-returncode}"
         if -returncode == signal.SIGXFSZ:
             return ResourceLimitError(_FILE_TOO_LARGE)
-        if -returncode in (signal.SIGKILL, signal.SIGXCPU):
+        if -returncode == signal.SIGXCPU:  # the soft RLIMIT_CPU was reached
+            return ResourceLimitError(
+                f"{what} used more than its CPU-time limit of {limits.cpu_seconds:g} s "
+                f"({limits.cpu_setting})"
+            )
+        if -returncode == signal.SIGKILL:
             return ResourceLimitError(f"{what} was stopped by {signame} (out of resources?)")
         return MediaError(f"{what} crashed with {signame}; the input is probably malformed")
     return TranscodeError(f"{what} process exited unexpectedly with status {returncode}")
-
-
-def _die_with_parent() -> None:
-    """Ask Linux to kill this child if its parent dies (a worker killed with -9)."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        return  # not Linux: the parent's wall-clock limit still bounds the child
-    if os.getppid() == 1:  # the parent died before prctl took effect
-        os._exit(1)
-
-
-_PR_SET_PDEATHSIG = 1
-
-
-def _child_main() -> None:
-    _die_with_parent()
-    answers = os.fdopen(int(os.environ.pop("MEDIAMILL_SANDBOX_FD")), "wb")
-    # Anything the work prints goes to stderr, never into the answer pipe.
-    os.dup2(2, 1)
-    cancel = threading.Event()
-    signal.signal(CANCEL_SIGNAL, lambda *_: cancel.set())
-    # The work here is threads that spend most of their time in FFmpeg without the GIL and
-    # need it back briefly between frames; a shorter switch interval keeps an encoder from
-    # waiting up to 5 ms behind another thread's Python code (a few % faster multi-output runs).
-    sys.setswitchinterval(0.0005)
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
-    def send(kind: str, payload: Any) -> None:
-        pickle.dump((kind, payload), answers)
-        answers.flush()
-
-    try:
-        sys.path[:] = pickle.load(sys.stdin.buffer)
-        func, args, memory_mb, file_mb = pickle.load(sys.stdin.buffer)
-        limit = memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        if file_mb:
-            size = file_mb * 1024 * 1024
-            resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
-        try:
-            result = func(*args, emit=lambda event: send("event", event), cancel=cancel)
-        except MemoryError:
-            raise ResourceLimitError(
-                f"decoding needed more than {memory_mb} MiB of memory"
-            ) from None
-    except MediamillError as exc:
-        send("error", exc)
-    except BaseException as exc:
-        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-        send(
-            "error", file_limit_error(exc) or TranscodeError(f"internal error: {detail}", code=9999)
-        )
-    else:
-        send("result", result)
-    answers.close()
-    # Skip interpreter teardown: FFmpeg threads may still hold resources we no longer need.
-    os._exit(0)
-
-
-if __name__ == "__main__":
-    _child_main()
