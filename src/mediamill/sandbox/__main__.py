@@ -103,6 +103,9 @@ def main() -> None:
         func, args, limits, plan, what = pickle.load(sys.stdin.buffer)
         # Before any thread starts: a threaded process cannot enter a user namespace.
         send("confined", confine.apply(plan))
+        # Changing user clears the parent-death signal (credentials(7)): ask again, or a child
+        # running as another user would outlive a worker killed with -9.
+        _die_with_parent()
         _set_limits(limits)
         try:
             result = func(*args, emit=lambda event: send("event", event), cancel=cancel)
