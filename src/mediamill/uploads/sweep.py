@@ -1,0 +1,34 @@
+"""The thread of ``mediamill serve`` that removes expired uploads and what they stored.
+
+Every server runs one; removal is safe to race (a conditional delete per upload), so several
+servers on one database share the work. Uploads still being written are left for later.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from mediamill.polling import PollingPool, PollingThread
+from mediamill.uploads import service
+
+log = logging.getLogger(__name__)
+
+#: Seconds between looks for expired uploads.
+SWEEP_SECONDS = 60.0
+
+
+class UploadSweeper:
+    def __init__(self, seconds: float = SWEEP_SECONDS) -> None:
+        self._pool = PollingPool("upload-sweep", 1, self._sweep, poll_seconds=seconds)
+
+    def start(self) -> None:
+        self._pool.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._pool.stop(timeout)
+
+    def _sweep(self, thread: PollingThread) -> bool:
+        removed = service.remove_expired()
+        if removed:
+            log.info("removed %d expired upload(s)", removed)
+        return removed >= service.SWEEP_BATCH  # a full batch: look again at once
