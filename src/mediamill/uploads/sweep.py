@@ -8,18 +8,25 @@ from __future__ import annotations
 
 import logging
 
+from mediamill import settings
 from mediamill.polling import PollingPool, PollingThread
 from mediamill.uploads import service
 
 log = logging.getLogger(__name__)
 
-#: Seconds between looks for expired uploads.
+#: Longest wait between looks for expired uploads.
 SWEEP_SECONDS = 60.0
 
 
+def sweep_seconds() -> float:
+    """A minute, or a quarter of the expiry when that is shorter, so nothing lingers long."""
+    expiry = float(settings.get("MEDIAMILL_UPLOAD_EXPIRY_HOURS")) * 3600
+    return min(SWEEP_SECONDS, expiry / 4)
+
+
 class UploadSweeper:
-    def __init__(self, seconds: float = SWEEP_SECONDS) -> None:
-        self._pool = PollingPool("upload-sweep", 1, self._sweep, poll_seconds=seconds)
+    def __init__(self) -> None:
+        self._pool = PollingPool("upload-sweep", 1, self._sweep, poll_seconds=sweep_seconds())
 
     def start(self) -> None:
         self._pool.start()
