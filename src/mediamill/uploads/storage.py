@@ -31,7 +31,7 @@ from mediamill.errors import ConfigurationError, LimitExceededError, ValidationE
 from mediamill.uploads.models import Upload
 
 MiB = 1024 * 1024
-#: Parts of an S3 upload are at least this big (S3's minimum is 5 MiB) ...
+#: Parts of an S3 upload are this big when pieces are (S3's minimum is 5 MiB) ...
 PART_SIZE = 8 * MiB
 #: ... and an upload has at most this many (S3's maximum), so large files get larger parts.
 MAX_PARTS = 10_000
@@ -179,7 +179,10 @@ class MultipartStaging:
 
 def part_size(length: int) -> int:
     """The part size for an S3 upload of ``length`` bytes: whole MiB, within S3's limits."""
-    needed = max(PART_SIZE, math.ceil(length / MAX_PARTS / MiB) * MiB)
+    needed = max(min(PART_SIZE, chunk_limit()), math.ceil(length / MAX_PARTS / MiB) * MiB)
+    # A part size that divides the piece size, so that whole pieces leave no tail behind.
+    while needed < chunk_limit() and chunk_limit() % needed:
+        needed += MiB
     if needed > chunk_limit():
         raise LimitExceededError(
             f"a file of {length} bytes needs parts of {needed // MiB} MiB in this bucket, "

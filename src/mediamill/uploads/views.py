@@ -97,6 +97,8 @@ def _tus(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
                 Tus_Version=protocol.VERSION,
                 Tus_Extension=protocol.EXTENSIONS,
                 Tus_Max_Size=str(service.max_length()),
+                # Not tus: the largest piece this server takes (the browser sends that size).
+                Mediamill_Max_Chunk_Size=str(chunk_limit()),
             )
         if not request.user.is_authenticated:
             return _answer(401, "Sign in to upload files.")
