@@ -12,7 +12,8 @@ repeated) is written first, then, per repetition:
 - **upload**: creation (POST), then pieces of ``MEDIAMILL_UPLOAD_CHUNK_MB`` (64 MiB) streamed
   from the file with PATCH over one HTTP connection per piece, as tus-js-client sends them,
   to the final answer, which comes after the file is published in the bucket and probed.
-  The stored file's size is checked.
+  The stored file's size is checked, and the server's RSS sampled (every 50 ms, from
+  ``/proc``) against its value after a first small upload.
 
     python -m bench.uploads [--mib 1024] [--repeat 3] [--dir DIR]
     python -m bench.uploads --smoke    # 16 MiB, once: shows that it runs
@@ -31,6 +32,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -74,6 +76,35 @@ def time_upload(client: TusClient, source: Path, length: int) -> float:
     return time.perf_counter() - started
 
 
+def rss(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+class RssWatch:
+    """The largest RSS of a process, sampled every 50 ms while the watch runs."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.peak = rss(pid)
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> RssWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._done.wait(0.05):
+            self.peak = max(self.peak, rss(self.pid))
+
+
 def load() -> str:
     one = os.getloadavg()[0]
     try:
@@ -111,17 +142,23 @@ def main(argv: list[str] | None = None) -> int:
         source = root / "source.wav"
         WavFile(length).write_to(source)
         cp_times, cp_sync_times, upload_times = [], [], []
-        for n in range(args.repeat):
-            plain, synced = time_cp(source, root)
-            cp_times.append(plain)
-            cp_sync_times.append(synced)
-            upload_times.append(time_upload(client, source, length))
-            print(
-                f"run {n + 1}: cp {plain:.2f} s, cp+sync {synced:.2f} s, "
-                f"upload {upload_times[-1]:.2f} s"
-            )
+        # A first small upload (first request, the probe's imports), so that the RSS growth
+        # measured is the uploads' own.
+        warm = WavFile(MiB)
+        client.upload(client.create(warm.length, filename="warm.wav"), warm.length, warm.read, MiB)
+        before = rss(server.process.pid)
+        with RssWatch(server.process.pid) as watch:
+            for n in range(args.repeat):
+                plain, synced = time_cp(source, root)
+                cp_times.append(plain)
+                cp_sync_times.append(synced)
+                upload_times.append(time_upload(client, source, length))
+                print(
+                    f"run {n + 1}: cp {plain:.2f} s, cp+sync {synced:.2f} s, "
+                    f"upload {upload_times[-1]:.2f} s"
+                )
         bucket = server.data_dir / "buckets" / f"{user}-uploads"
-        sizes = {p.stat().st_size for p in bucket.rglob("*.wav")}
+        sizes = {p.stat().st_size for p in bucket.rglob("bench-*.wav")}
         assert sizes == {length}, f"stored sizes {sizes}, expected {length}"
     finally:
         stop_server(server)
@@ -139,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"upload {args.mib} MiB: median {upload:.2f} s = {rate(upload):.0f} MiB/s")
     print(f"ratio upload/cp throughput: {cp / upload:.2f} (target >= {TARGET})")
     print(f"ratio upload/cp+sync throughput: {cp_sync / upload:.2f}")
+    print(f"server RSS growth during the uploads: {(watch.peak - before) / MiB:.1f} MiB")
     return 0
 
 

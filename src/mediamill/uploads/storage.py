@@ -20,10 +20,11 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import stat
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol, cast
 
 from mediamill import settings
 from mediamill.buckets import LocalBucket, S3Bucket, get_bucket
@@ -97,14 +98,7 @@ class FolderStaging:
             # they were written): they are sent again, so they go.
             out.truncate(offset)
             out.seek(offset)
-            left = count
-            while left:
-                data = stream.read(min(left, _READ_SIZE))
-                if not data:
-                    break
-                out.write(data)
-                left -= len(data)
-                offset += len(data)
+            offset += _copy(stream, out, count)
             out.flush()
             os.fsync(out.fileno())
         save(offset, [])
@@ -197,6 +191,44 @@ def check_piece(upload: Upload, count: int) -> None:
         raise ValidationError(
             f"pieces of this upload must be at least {upload.part_size} bytes, except the last one"
         )
+
+
+def _copy(stream: Readable, out: BinaryIO, count: int) -> int:
+    """Copy up to ``count`` bytes of ``stream`` to ``out``; the number copied.
+
+    When the stream is a file (the HTTP server keeps a large piece in a temporary file),
+    the kernel copies (``sendfile``), which takes about half the time of reading into
+    Python and writing out again. Otherwise a megabyte at a time.
+    """
+    source = _file_number(stream)
+    if source is not None:
+        position = cast(BinaryIO, stream).tell()
+        copied = 0
+        out.flush()
+        while copied < count:
+            sent = os.sendfile(out.fileno(), source, position + copied, count - copied)
+            if not sent:
+                break
+            copied += sent
+        cast(BinaryIO, stream).seek(position + copied)
+        return copied
+    copied = 0
+    while copied < count:
+        data = stream.read(min(count - copied, _READ_SIZE))
+        if not data:
+            break
+        out.write(data)
+        copied += len(data)
+    return copied
+
+
+def _file_number(stream: Readable) -> int | None:
+    """The descriptor of a regular file behind ``stream``, or None."""
+    try:
+        number = int(stream.fileno())  # type: ignore[attr-defined]
+        return number if stat.S_ISREG(os.fstat(number).st_mode) else None
+    except (AttributeError, OSError, ValueError):
+        return None
 
 
 def _read_full(stream: Readable, size: int) -> bytes:

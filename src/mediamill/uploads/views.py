@@ -58,6 +58,17 @@ def _state_headers(upload: Upload) -> dict[str, str]:
     return headers
 
 
+def _body(request: HttpRequest) -> Any:
+    """The request body as a stream: the server's own file when it has one (waitress keeps
+    a large body in a temporary file, which the kernel can copy from), else the request."""
+    raw: Any = request.META.get("wsgi.input")
+    try:
+        raw.fileno()
+    except (AttributeError, OSError, ValueError):
+        return request
+    return raw
+
+
 def _error(exc: MediamillError) -> HttpResponse:
     """The tus answer for a refusal; the message is the domain's, made for people."""
     if isinstance(exc, service.OffsetMismatchError):
@@ -150,7 +161,7 @@ def upload(request: HttpRequest, upload_id: str) -> HttpResponse:
         )
         if count > chunk_limit():
             return _answer(413, f"A piece may be at most {chunk_limit()} bytes.")
-        received = service.receive(upload_id, user, offset, request, count)
+        received = service.receive(upload_id, user, offset, _body(request), count)
         return _answer(204, **_state_headers(received.upload))
     if request.method == "DELETE":
         service.terminate(upload_id, user)
