@@ -114,7 +114,8 @@ class LocalBucket(Bucket):
         Refused unless ``name`` is a temporary name of ``key`` inside the bucket's folder.
         """
         parts = self._parts(key)
-        if not (name.startswith(temp_prefix(parts[-1])) and is_temp_name(name)):
+        ours = name.startswith(temp_prefix(parts[-1])) and is_temp_name(name)
+        if not ours or "/" in name or "\0" in name:
             raise InvalidKeyError(key, f"{name!r} is not a staging file of this key")
         return self._inside(self.root.joinpath(*parts[:-1]), key) / name
 
