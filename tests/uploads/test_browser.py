@@ -84,6 +84,36 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     stop_server(running)
 
 
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def open_page(playwright: Any, server: Server, session: str, csrf: str) -> tuple[Any, Any]:
+    """Chromium with the user's cookies, on the test page; (browser, page)."""
+    origin = f"http://127.0.0.1:{server.port}"
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+    context = browser.new_context()
+    context.add_cookies(
+        [
+            {"name": "sessionid", "value": session, "url": origin},
+            {"name": "csrftoken", "value": csrf, "url": origin},
+        ]
+    )
+    page = context.new_page()
+    page.route(f"{origin}/test-page", lambda r: r.fulfill(body=PAGE, content_type="text/html"))
+    page.route(
+        f"{origin}/test-page.js",
+        lambda r: r.fulfill(body=SCRIPT % {"csrf": csrf}, content_type="text/javascript"),
+    )
+    return browser, page
+
+
 def events(page: Any, kind: str) -> list[list[Any]]:
     return [e for e in page.evaluate("window.events") if e[0] == kind]
 
@@ -115,34 +145,8 @@ def test_files_picked_or_dropped_upload_resume_after_a_cut_and_report_back(
         route.continue_()
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser, page = open_page(playwright, server, session, csrf)
         try:
-            context = browser.new_context()
-            context.add_cookies(
-                [
-                    {"name": "sessionid", "value": session, "url": origin},
-                    {"name": "csrftoken", "value": csrf, "url": origin},
-                ]
-            )
-            page = context.new_page()
-            page.route(
-                f"{origin}/test-page", lambda r: r.fulfill(body=PAGE, content_type="text/html")
-            )
-            page.route(
-                f"{origin}/test-page.js",
-                lambda r: r.fulfill(body=SCRIPT % {"csrf": csrf}, content_type="text/javascript"),
-            )
             page.route(f"{origin}/uploads/*", cut_second_piece)
             errors: list[str] = []
             page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -182,3 +186,59 @@ def test_files_picked_or_dropped_upload_resume_after_a_cut_and_report_back(
     assert hashlib.sha256(stored.read_bytes()).hexdigest() == wav.sha256()
     notes = list((server.data_dir / "buckets" / f"{user}-uploads").rglob("notes.mp3"))
     assert notes == []
+
+
+def test_an_upload_interrupted_by_a_reload_resumes_where_the_server_got_to(
+    server: Server, tmp_path: Path
+) -> None:
+    from playwright.sync_api import Route, sync_playwright
+
+    user = "reload-user"
+    session = session_for(server, user)
+    csrf = "r" * 32
+    origin = f"http://127.0.0.1:{server.port}"
+    wav = WavFile(11 * MiB)
+    picked = tmp_path / "reloaded.wav"
+    wav.write_to(picked)
+    state: dict[str, Any] = {"hold": True, "held": 0, "offsets": []}
+
+    def hold_later_pieces(route: Route) -> None:
+        # Until the reload, every piece after the first is lost (tus-js-client keeps
+        # retrying): the page goes away with one piece stored.
+        request = route.request
+        if request.method == "PATCH":
+            offset = int(request.headers.get("upload-offset") or 0)
+            if state["hold"] and offset:
+                state["held"] += 1
+                route.abort("connectionreset")
+                return
+            if not state["hold"]:
+                state["offsets"].append(offset)
+        route.continue_()
+
+    with sync_playwright() as playwright:
+        browser, page = open_page(playwright, server, session, csrf)
+        try:
+            page.route(f"{origin}/uploads/*", hold_later_pieces)
+            page.goto(f"{origin}/test-page")
+            page.wait_for_function("window.mounted !== undefined")
+            page.set_input_files("input[type=file]", str(picked))
+            # A second piece is sent only once the server has answered for the first.
+            while not state["held"]:
+                page.wait_for_timeout(100)
+            page.reload()
+            state["hold"] = False
+            page.wait_for_function("window.mounted !== undefined")
+            page.set_input_files("input[type=file]", str(picked))
+            page.wait_for_function("window.events.some(e => e[0] !== 'progress')", timeout=60_000)
+            [success] = events(page, "success")
+            assert success[1] == "reloaded.wav"
+        finally:
+            browser.close()
+
+    # After the reload the browser asked where the upload was and went on from there.
+    assert state["offsets"][0] == 5 * MiB, state["offsets"]
+    recorded = upload_hooks.recorded(server.data_dir.parent / "completions.jsonl")
+    [done] = [c for c in recorded if c["user"] == user]
+    stored = server.data_dir / "buckets" / f"{user}-uploads" / str(done["key"])
+    assert hashlib.sha256(stored.read_bytes()).hexdigest() == wav.sha256()

@@ -230,3 +230,15 @@ def test_expired_uploads_are_swept_with_their_staging_file(song: bytes, tmp_path
     assert service.remove_expired() == 1
     assert not Upload.objects.exists()
     assert not list((tmp_path / "buckets" / "alice-uploads").rglob("*.part"))
+
+
+def test_a_piece_sent_while_another_is_being_stored_waits(song: bytes) -> None:
+    alice = signed_in("alice")
+    url = create(alice, len(song), filename="a.mp3")
+    held = timezone.now() + datetime.timedelta(minutes=1)
+    Upload.objects.update(busy_until=held)  # another request is storing a piece
+    answer = patch(alice, url, 0, song[:1000])
+    assert answer.status_code == 423  # tus clients wait and retry
+    Upload.objects.update(busy_until=timezone.now() - datetime.timedelta(seconds=1))
+    assert patch(alice, url, 0, song[:1000]).status_code == 204  # a lease that ran out
+    assert Upload.objects.get().busy_until is None
