@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -106,12 +107,25 @@ def open_page(playwright: Any, server: Server, session: str, csrf: str) -> tuple
         ]
     )
     page = context.new_page()
-    page.route(f"{origin}/test-page", lambda r: r.fulfill(body=PAGE, content_type="text/html"))
+    # The web app's policy allows only its own scripts: the module must work under it.
+    policy = {"Content-Security-Policy": "default-src 'self'"}
+    page.route(
+        f"{origin}/test-page",
+        lambda r: r.fulfill(body=PAGE, content_type="text/html", headers=policy),
+    )
     page.route(
         f"{origin}/test-page.js",
         lambda r: r.fulfill(body=SCRIPT % {"csrf": csrf}, content_type="text/javascript"),
     )
     return browser, page
+
+
+def wait_until(page: Any, expression: str, timeout: float = 60.0) -> None:
+    """Poll ``expression`` in the page (wait_for_function would need 'unsafe-eval')."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"timed out waiting for {expression}"
+        page.wait_for_timeout(100)
 
 
 def events(page: Any, kind: str) -> list[list[Any]]:
@@ -151,13 +165,13 @@ def test_files_picked_or_dropped_upload_resume_after_a_cut_and_report_back(
             errors: list[str] = []
             page.on("pageerror", lambda exc: errors.append(str(exc)))
             page.goto(f"{origin}/test-page")
-            page.wait_for_function("window.mounted !== undefined")
+            wait_until(page, "window.mounted !== undefined")
 
             # The picker is a real button, reachable from the keyboard.
             page.keyboard.press("Tab")
             assert page.evaluate("document.activeElement.textContent") == "Choose files"
             page.set_input_files("input[type=file]", str(picked))
-            page.wait_for_function("window.events.some(e => e[0] !== 'progress')", timeout=60_000)
+            wait_until(page, "window.events.some(e => e[0] !== 'progress')")
             [success] = events(page, "success")
             assert success[1] == "picked.wav" and success[2]["detail_url"].startswith("/files/")
             assert cut["done"]
@@ -165,9 +179,7 @@ def test_files_picked_or_dropped_upload_resume_after_a_cut_and_report_back(
             assert progress == sorted(progress) and progress[-1] == wav.length
 
             page.evaluate(DROP)
-            page.wait_for_function(
-                "window.events.filter(e => e[0] !== 'progress').length === 3", timeout=60_000
-            )
+            wait_until(page, "window.events.filter(e => e[0] !== 'progress').length === 3")
             done = {e[1]: e for e in page.evaluate("window.events") if e[0] != "progress"}
             assert done["dropped.wav"][0] == "success"
             assert done["notes.mp3"][0] == "error"
@@ -221,16 +233,16 @@ def test_an_upload_interrupted_by_a_reload_resumes_where_the_server_got_to(
         try:
             page.route(f"{origin}/uploads/*", hold_later_pieces)
             page.goto(f"{origin}/test-page")
-            page.wait_for_function("window.mounted !== undefined")
+            wait_until(page, "window.mounted !== undefined")
             page.set_input_files("input[type=file]", str(picked))
             # A second piece is sent only once the server has answered for the first.
             while not state["held"]:
                 page.wait_for_timeout(100)
             page.reload()
             state["hold"] = False
-            page.wait_for_function("window.mounted !== undefined")
+            wait_until(page, "window.mounted !== undefined")
             page.set_input_files("input[type=file]", str(picked))
-            page.wait_for_function("window.events.some(e => e[0] !== 'progress')", timeout=60_000)
+            wait_until(page, "window.events.some(e => e[0] !== 'progress')")
             [success] = events(page, "success")
             assert success[1] == "reloaded.wav"
         finally:
