@@ -17,6 +17,9 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
+	@# Browser tests drive Debian's Chromium (Playwright cannot download browsers here).
+	@command -v chromium >/dev/null || apt-get install -y chromium \
+		|| echo "chromium not installed: the browser tests will be skipped"
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed

@@ -24,10 +24,13 @@ class Server:
         return socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
 
 
-def start_server(root: Path, *, file_limit: int | None = None, **settings: str) -> Server:
+def start_server(
+    root: Path, *, file_limit: int | None = None, module: str = "mediamill", **settings: str
+) -> Server:
     """`mediamill serve` on a free port with its data in ``root``, ready to answer.
 
     ``file_limit`` starts it with that soft open-file limit (a common default is 1024).
+    ``module`` is what ``python -m`` runs: mediamill's CLI, or a test's wrapper of it.
     """
 
     def limit_files() -> None:
@@ -41,7 +44,7 @@ def start_server(root: Path, *, file_limit: int | None = None, **settings: str) 
     env = child_env({"MEDIAMILL_DATA_DIR": str(data_dir), **settings})
     with open(log, "wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "mediamill", "serve", "--port", str(port), "--workers", "1"],
+            [sys.executable, "-m", module, "serve", "--port", str(port), "--workers", "1"],
             stdout=out,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

@@ -63,3 +63,9 @@ def test_service_benchmark_runs() -> None:
     assert re.search(r"^ratio makespan / ideal\s+[\d.]+$", out, re.MULTILINE), out
     assert re.search(r"^memory worker process: peak RSS [\d.]+ MB", out, re.MULTILINE), out
     assert re.search(r"^memory upload write: RSS growth [\d.]+ MB", out, re.MULTILINE), out
+
+
+def test_uploads_benchmark_runs() -> None:
+    out = smoke("bench.uploads")
+    assert re.search(r"^upload 16 MiB: median [\d.]+ s", out, re.MULTILINE), out
+    assert re.search(r"^ratio upload/cp throughput: [\d.]+ \(target >= 0.5\)", out, re.M), out

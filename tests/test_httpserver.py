@@ -228,3 +228,14 @@ def test_the_open_file_limit_is_raised_to_fit_or_the_connections_fitted_to_it() 
     fitted, log = run(1024, 1024)
     assert fitted == [str(1024 - httpserver.RESERVED_DESCRIPTORS), "1024"]
     assert "raise the hard limit" in log
+
+
+def test_only_signed_in_uploads_may_send_large_bodies(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MEDIAMILL_MAX_REQUEST_BODY_KB", "1024")
+    monkeypatch.setenv("MEDIAMILL_UPLOAD_CHUNK_MB", "64")
+    session = "csrftoken=abc; sessionid=k3y"
+    assert httpserver.body_limit("/uploads/0123abcd", session) == 64 * 1024 * 1024
+    assert httpserver.body_limit("/uploads/0123abcd", "csrftoken=abc") == 1024 * 1024
+    assert httpserver.body_limit("/uploads/0123abcd", "xsessionid=k3y") == 1024 * 1024
+    assert httpserver.body_limit("/admin/login/", session) == 1024 * 1024
+    assert httpserver.body_limit("/2012-09-25/jobs", session) == 1024 * 1024

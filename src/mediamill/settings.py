@@ -54,6 +54,13 @@ def _non_negative_int(value: str) -> int:
     return number
 
 
+def _chunk_mb(value: str) -> int:
+    number = int(value)
+    if number < 5:
+        raise ValueError("must be at least 5 (S3's smallest multipart part, in MiB)")
+    return number
+
+
 def _boolean(value: str) -> bool:
     word = value.strip().lower()
     if word in ("1", "true", "yes", "on"):
@@ -150,6 +157,29 @@ _DECLARED = [
         "Content-Length is refused with 413 before the body is read; a chunked body is cut "
         "off at the limit.",
         _positive_int,
+    ),
+    Setting(
+        "MEDIAMILL_UPLOAD_MAX_MB",
+        "20480",
+        "Largest file, in MiB, a person may upload through the web app's resumable uploads "
+        "(/uploads/); a larger Upload-Length is refused (413) before any byte is sent.",
+        _positive_int,
+    ),
+    Setting(
+        "MEDIAMILL_UPLOAD_CHUNK_MB",
+        "64",
+        "Largest piece, in MiB, of a resumable upload sent in one request (at least 5, S3's "
+        "smallest multipart part): the request body limit of /uploads/, and the size the "
+        "browser sends. Each piece waits in a temporary file of the HTTP server until it is "
+        "complete, then streams into the bucket.",
+        _chunk_mb,
+    ),
+    Setting(
+        "MEDIAMILL_UPLOAD_EXPIRY_HOURS",
+        "24",
+        "Hours an unfinished resumable upload may rest; after that it is removed with what "
+        "arrived of it (its staging file, or its S3 multipart upload is aborted).",
+        _positive_float,
     ),
     Setting(
         "MEDIAMILL_LOGIN_MAX_FAILURES",

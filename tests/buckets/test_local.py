@@ -13,7 +13,13 @@ from typing import TYPE_CHECKING, BinaryIO, cast
 import pytest
 
 from mediamill.buckets import CHUNK_SIZE, Bucket, LocalBucket, get_bucket
-from mediamill.errors import BucketError, InvalidKeyError, ObjectNotFoundError, OutputError
+from mediamill.errors import (
+    BucketError,
+    InvalidKeyError,
+    ObjectExistsError,
+    ObjectNotFoundError,
+    OutputError,
+)
 
 if TYPE_CHECKING:
     from typing_extensions import Buffer
@@ -318,3 +324,37 @@ def test_check_accepts_a_folder_that_exists_or_can_be_made(tmp_path: Path) -> No
         LocalBucket("media", tmp_path / "file").check()
     with pytest.raises(BucketError, match="cannot be created"):
         LocalBucket("media", tmp_path / "file" / "below").check()
+
+
+def test_a_staging_file_is_hidden_until_published_create_if_absent(tmp_path: Path) -> None:
+    bucket = LocalBucket("media", tmp_path / "media")
+    staging = bucket.staging_file("in/song.wav", tag="upload")
+    assert staging.parent == tmp_path / "media" / "in" and staging.name.startswith(".song.wav.")
+    staging.write_bytes(b"RIFF....")
+    assert list(bucket.list()) == []  # listings skip it
+    assert bucket.staged_path("in/song.wav", staging.name) == staging
+    assert bucket.publish_staged("in/song.wav", staging.name) == 8
+    assert list(bucket.list()) == ["in/song.wav"] and not staging.exists()
+
+    again = bucket.staging_file("in/song.wav")
+    again.write_bytes(b"other")
+    with pytest.raises(ObjectExistsError):
+        bucket.publish_staged("in/song.wav", again.name)
+    assert again.exists()  # left for the caller to remove
+    with open(bucket.local_path("in/song.wav") or "", "rb") as stored:
+        assert stored.read() == b"RIFF...."
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "song.wav",  # the object itself
+        ".other.wav.0123456789ab.part",  # another key's staging file
+        ".song.wav./../../x.0123456789ab.part",  # a path
+        "../.song.wav.0123456789ab.part",
+    ],
+)
+def test_only_a_keys_own_staging_files_are_reachable(tmp_path: Path, name: str) -> None:
+    bucket = LocalBucket("media", tmp_path / "media")
+    with pytest.raises(InvalidKeyError):
+        bucket.staged_path("in/song.wav", name)

@@ -92,6 +92,52 @@ class LocalBucket(Bucket):
                     os.unlink(temp)
         return size
 
+    def staging_file(self, key: str, tag: str = "") -> Path:
+        """A new, empty hidden file beside ``key``'s final name, for a write in several steps.
+
+        For a writer that receives an object piece by piece (resumable uploads): it appends
+        to this file and calls ``publish_staged`` once the object is complete. The key's
+        folders are created; the key is checked as for ``write``. ``tag`` as for ``write``.
+        """
+        parts = self._parts(key)
+        try:
+            folder = self._make_folder(parts[:-1], key)
+            if _is_folder(folder / parts[-1]):
+                raise folder_in_the_way(key)
+            temp = folder / temp_name(parts[-1], tag)
+            os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+        except OSError as exc:
+            raise self._error("write", key, exc) from exc
+        return temp
+
+    def staged_path(self, key: str, name: str) -> Path:
+        """The path of the staging file ``name`` (from ``staging_file``) of ``key``.
+
+        Refused unless ``name`` is a temporary name of ``key`` inside the bucket's folder.
+        """
+        parts = self._parts(key)
+        ours = name.startswith(temp_prefix(parts[-1])) and is_temp_name(name)
+        if not ours or "/" in name or "\0" in name:
+            raise InvalidKeyError(key, f"{name!r} is not a staging file of this key")
+        return self._inside(self.root.joinpath(*parts[:-1]), key) / name
+
+    def publish_staged(self, key: str, name: str) -> int:
+        """Give the complete staging file ``name`` the key, create-if-absent; returns its size.
+
+        ``ObjectExistsError`` (the staging file is left for the caller) when an object took
+        the key meanwhile, ``InvalidKeyError`` when a folder did.
+        """
+        temp = self.staged_path(key, name)
+        final = temp.parent / self._parts(key)[-1]
+        try:
+            size = os.stat(temp).st_size
+            self._create(temp, final, key)
+            with contextlib.suppress(FileNotFoundError):  # gone if renamed (no hard links)
+                os.unlink(temp)
+        except OSError as exc:
+            raise self._error("write", key, exc) from exc
+        return size
+
     def _create(self, temp: Path, final: Path, key: str) -> None:
         """Create-if-absent: ``base.rename_new``, with a taken name mapped to our errors."""
         try:

@@ -119,6 +119,55 @@ class S3Bucket(Bucket):
             raise
         return counter.total
 
+    # A multipart upload driven part by part, for writers that receive an object in pieces
+    # over several requests (resumable uploads); boto3's managed transfer wants one stream.
+
+    def start_multipart(self, key: str) -> str:
+        """Begin a multipart upload of ``key``; returns its upload ID. Nothing is visible yet."""
+        validate_key(key)
+        with self._mapped(key):
+            answer = self._client.create_multipart_upload(Bucket=self.bucket, Key=key)
+        return str(answer["UploadId"])
+
+    def upload_part(self, key: str, upload_id: str, number: int, data: bytes) -> str:
+        """Store part ``number`` (1-based) of an upload; returns its ETag.
+
+        Every part but the last must be at least 5 MiB (S3's rule, checked at completion).
+        """
+        with self._mapped(key):
+            answer = self._client.upload_part(
+                Bucket=self.bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=data
+            )
+        return str(answer["ETag"])
+
+    def complete_multipart(self, key: str, upload_id: str, etags: list[str]) -> None:
+        """Make the object from the parts, create-if-absent (as ``write(overwrite=False)``)."""
+        parts = [{"PartNumber": n, "ETag": etag} for n, etag in enumerate(etags, start=1)]
+        try:
+            with self._mapped(key):
+                self._create_client.complete_multipart_upload(
+                    Bucket=self.bucket,
+                    Key=key,
+                    UploadId=upload_id,
+                    MultipartUpload={"Parts": parts},
+                )
+        except BucketError as exc:
+            cause = exc.__cause__
+            if cause is not None and _code(cause) in _CONDITION_FAILED:
+                raise ObjectExistsError(self.name, key) from exc
+            raise
+
+    def abort_multipart(self, key: str, upload_id: str) -> None:
+        """Discard an unfinished upload and its parts; an unknown upload is not an error."""
+        try:
+            with self._mapped(key):
+                self._client.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload_id)
+        except ObjectNotFoundError:
+            pass  # NoSuchUpload maps here only as a 404; see _map_error
+        except BucketError as exc:
+            if exc.__cause__ is None or _code(exc.__cause__) != "NoSuchUpload":
+                raise
+
     def check_creatable(self, key: str) -> None:
         """Refused when an object has the key, or objects are under ``key/``.
 

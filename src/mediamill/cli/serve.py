@@ -86,6 +86,10 @@ def run_serve(args: argparse.Namespace) -> int:
     _stop_on_sigterm()
     dispatch.start()
     notifier = _start_notifications()
+    from mediamill.uploads.sweep import UploadSweeper
+
+    upload_sweeper = UploadSweeper()
+    upload_sweeper.start()
     print(
         f"mediamill serving on http://{args.host}:{args.port}/ ({mode}); "
         f"data in {settings.get('MEDIAMILL_DATA_DIR')}",
@@ -101,6 +105,7 @@ def run_serve(args: argparse.Namespace) -> int:
         server.close()
         dispatch.stop()
         notifier.stop()
+        upload_sweeper.stop()
     return 0
 
 
