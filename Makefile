@@ -19,7 +19,8 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@# Browser tests drive Debian's Chromium (Playwright cannot download browsers here).
 	@command -v chromium >/dev/null || apt-get install -y chromium \
-		|| echo "chromium not installed: the browser tests will be skipped"
+		|| (apt-get update && apt-get install -y chromium) \
+		|| echo "chromium not installed: the browser tests will be skipped (fail under CI)"
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed

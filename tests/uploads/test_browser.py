@@ -20,6 +20,8 @@ from tests import upload_hooks
 from tests.serve_process import Server, start_server, stop_server
 from tests.tus_client import WavFile, session_for
 
+from mediamill.testing.pytest_plugin import unavailable
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = "/usr/bin/chromium"
@@ -72,7 +74,7 @@ async () => {
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
-        pytest.skip("Debian's chromium is not installed (make dev installs it)")
+        unavailable("Debian's chromium is not installed (make dev installs it)")
     pytest.importorskip("playwright")
     root = tmp_path_factory.mktemp("uploads-browser")
     running = start_server(
