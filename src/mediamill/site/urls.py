@@ -15,4 +15,5 @@ urlpatterns = [
     path("2012-09-25/", include("mediamill.api.urls")),
     # Any other API version answers IncompatibleVersionException.
     re_path(r"^(?P<version>\d{4}-\d{2}-\d{2})/", include("mediamill.api.versions")),
+    path("", include("mediamill.web.urls")),  # the web app for people, at /
 ]
