@@ -63,3 +63,9 @@ def test_service_benchmark_runs() -> None:
     assert re.search(r"^ratio makespan / ideal\s+[\d.]+$", out, re.MULTILINE), out
     assert re.search(r"^memory worker process: peak RSS [\d.]+ MB", out, re.MULTILINE), out
     assert re.search(r"^memory upload write: RSS growth [\d.]+ MB", out, re.MULTILINE), out
+
+
+def test_web_benchmark_runs() -> None:
+    out = smoke("bench.web")
+    assert re.search(r"^\| library, first page \| [\d.]+ \| [\d.]+ \|", out, re.MULTILINE), out
+    assert re.search(r"^library page p50 [\d.]+ ms = [\d.]+ x the target", out, re.M), out
