@@ -81,7 +81,9 @@ def populate(files: int) -> tuple[Any, int, int]:
         )
         for i, job in enumerate(jobs)
     )
-    running = next(item for item, job in zip(items, jobs) if job.status == JobStatus.PROGRESSING)
+    running = next(
+        item for item, job in zip(items, jobs, strict=True) if job.status == JobStatus.PROGRESSING
+    )
     return user, items[-1].pk, running.pk
 
 

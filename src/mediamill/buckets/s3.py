@@ -371,6 +371,9 @@ def _client(
         # Other servers are reached by path (http://host:port/bucket/key), which works
         # without wildcard DNS; AWS picks its own style.
         s3={"addressing_style": "path"} if endpoint_url else {},
+        # Requests are SigV4 anyway; this makes presigned URLs SigV4 too (botocore would
+        # presign with SigV2, which AWS is retiring and some servers check wrongly).
+        signature_version="s3v4",
     )
     # A session per client: boto3's default session is not thread-safe.
     session = boto3.session.Session()
