@@ -126,3 +126,29 @@ def test_outputs_of_one_container_are_numbered() -> None:
     recipe = Recipe(name="two", preset_ids=["1351620000001-300110", "1351620000001-300110"])
     made = recipes.outputs(recipe, "song", person("alice"))
     assert [o.key for o in made] == ["song.flac", "song-2.flac"]
+
+
+def test_install_registers_both_hooks_in_the_contracts_shapes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Against a stand-in for ``mediamill.uploads.hooks`` (the uploads app is built
+    separately): what ``install`` registers answers in the contract's types."""
+    import sys
+    import types
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class UploadTarget:
+        bucket: str
+        key: str
+
+    registered: dict[str, object] = {}
+    hooks = types.ModuleType("mediamill.uploads.hooks")
+    hooks.UploadTarget = UploadTarget  # type: ignore[attr-defined]
+    hooks.set_destination = lambda fn: registered.update(destination=fn)  # type: ignore[attr-defined]
+    hooks.set_on_complete = lambda fn: registered.update(on_complete=fn)  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "mediamill.uploads.hooks", hooks)
+    upload_handlers.install()
+    target = registered["destination"](person("alice"), "song.mp3", {})  # type: ignore[operator]
+    assert isinstance(target, UploadTarget) and target.bucket == "alice-uploads"
+    assert registered["on_complete"] is upload_handlers.on_complete
