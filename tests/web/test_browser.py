@@ -286,3 +286,25 @@ def test_a_visit_uploading_by_drag_and_drop(
         journey(running, browser, song, by_drop=True, tmp_path=tmp_path)
     finally:
         stop_server(running)
+
+
+@pytest.mark.skipif(
+    not UPLOADS_APP,
+    reason="needs mediamill.uploads (the tus server and uploads/upload.js); not merged yet",
+)
+def test_a_text_file_named_mp3_is_refused_on_the_page(
+    server: Server, browser: Any, tmp_path: Path
+) -> None:
+    base = f"http://127.0.0.1:{server.port}"
+    context = browser.new_context()
+    page = context.new_page()
+    sign_up(page, base, "carol")
+    notes = tmp_path / "notes.mp3"
+    notes.write_text("these are my notes, not a song\n" * 100)
+    drop_file(page, notes)
+    message = page.locator("#upload-message")
+    message.wait_for(state="visible", timeout=30_000)
+    assert "notes.mp3" in message.inner_text()
+    page.reload()
+    assert page.get_by_text("No files yet — drop one here").is_visible()
+    context.close()

@@ -152,3 +152,16 @@ def test_install_registers_both_hooks_in_the_contracts_shapes(
     target = registered["destination"](person("alice"), "song.mp3", {})  # type: ignore[operator]
     assert isinstance(target, UploadTarget) and target.bucket == "alice-uploads"
     assert registered["on_complete"] is upload_handlers.on_complete
+
+
+def test_a_completion_reported_twice_makes_one_entry_and_one_job(song: Path) -> None:
+    from mediamill.buckets import get_bucket
+    from mediamill.jobs.models import Job
+
+    alice = person("alice")
+    bucket, key = upload_handlers.destination(alice, "song.mp3", {})
+    size = get_bucket(bucket).upload_file(key, song)
+    arrived = Arrived(alice, bucket, key, "song.mp3", size)
+    first = upload_handlers.on_complete(arrived)
+    assert upload_handlers.on_complete(arrived) == first
+    assert MediaFile.objects.count() == 1 and Job.objects.count() == 1

@@ -47,6 +47,10 @@ class MediaFile(models.Model):
     class Meta:
         ordering = ("-created", "-id")
         indexes = (models.Index(fields=["owner", "-created", "-id"]),)
+        # One library entry per stored upload: a completion reported twice makes one job.
+        constraints = (
+            models.UniqueConstraint(fields=["bucket", "key"], name="web_mediafile_unique_object"),
+        )
 
     def __str__(self) -> str:
         return self.name

@@ -75,6 +75,10 @@ def on_complete(upload: CompletedUpload) -> dict[str, str]:
     if upload.bucket != uploads:
         raise ValidationError("The upload did not land in your uploads bucket.")
     pipeline = personal.pipeline(user)
+    # The same upload reported again (a retried last PATCH): the entry it already made.
+    existing = MediaFile.objects.filter(owner=user, bucket=upload.bucket, key=upload.key).first()
+    if existing is not None:
+        return _result(existing)
     # One transaction: a job refused (a limit, a rule) leaves no library entry behind.
     with transaction.atomic():
         item = MediaFile.objects.create(
@@ -94,6 +98,10 @@ def on_complete(upload: CompletedUpload) -> dict[str, str]:
         )
         item.job = service.create_job(request, owner=user)
         item.save(update_fields=["job"])
+    return _result(item)
+
+
+def _result(item: MediaFile) -> dict[str, str]:
     return {"detail_url": reverse("web:file", args=[item.pk]), "id": str(item.pk)}
 
 

@@ -123,6 +123,11 @@ class Migration(migrations.Migration):
                         fields=["owner", "-created", "-id"], name="web_mediafi_owner_i_78606a_idx"
                     )
                 ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("bucket", "key"), name="web_mediafile_unique_object"
+                    )
+                ],
             },
         ),
     ]
