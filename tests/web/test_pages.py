@@ -197,3 +197,22 @@ def test_password_reset_by_mail() -> None:
     done = client.post(form.redirect_chain[-1][0], {"new_password1": new, "new_password2": new})
     assert done.status_code == 302
     assert Client().login(username="alice", password=new)
+
+
+def test_a_video_gets_a_video_player_with_its_dimensions_and_no_waveform(tmp_path: Path) -> None:
+    from django.contrib.auth.models import User
+
+    from mediamill.testing import write_video
+    from mediamill.web.models import Recipe
+
+    client = signed_in("alice")
+    recipe = Recipe.objects.create(name="Small video", preset_ids=["1351620000001-000061"])
+    clip = write_video(tmp_path / "clip.mp4", 1.0, width=320, height=240)
+    item = upload(User.objects.get(username="alice"), clip, recipe=str(recipe.pk))
+    assert item.job is not None
+    assert runner.run_job(item.job.id) == JobStatus.COMPLETE
+    item.refresh_from_db()
+    assert item.waveform_key == ""
+    page = client.get(f"/files/{item.pk}/").content.decode()
+    assert "<video" in page and "<audio" not in page
+    assert page.count("320×240") == 2  # the original and the output

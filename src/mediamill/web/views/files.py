@@ -206,8 +206,10 @@ def _detail_context(request: HttpRequest, item: MediaFile) -> dict[str, object]:
                 (media, job.output_key_prefix + output.key),
             )
         )
-    is_video = bool(detected.get("Width"))
     playable = [s for s in shown[1:] if s.content_type.startswith(("audio/", "video/"))]
+    # A video player only for outputs with pictures (an audio recipe on a video: audio).
+    is_video = any(s.width for s in playable)
+    playable = [s for s in playable if bool(s.width) == is_video]
     playable.sort(key=lambda s: _PLAYER_ORDER.get(s.format, 9))
     return {
         "item": item,
