@@ -65,6 +65,8 @@ def test_the_whole_life_of_a_file(song: Path, tmp_path: Path) -> None:
     notice = Notice.objects.get(owner__username="alice")
     assert "Your file song.mp3 has been processed" in page
     assert re.search(r'id="unread"[^>]*>1<', page)
+    # What the outputs take, against the person's limit (MEDIAMILL_USER_MAX_STORED_MB).
+    assert re.search(r"Your processed files take [\d.]+\s[KM]B of the 50.0\sGB you may keep", page)
 
     # Detail: input and outputs with format, duration, size; player; waveform.
     detail = client.get(f"/files/{item.pk}/").content.decode()
@@ -170,7 +172,9 @@ def test_library_is_newest_first_paginated_and_searchable(song: Path) -> None:
     client = signed_in("alice")
     alice = User.objects.get(username="alice")
     for i in range(27):
-        MediaFile.objects.create(owner=alice, name=f"take {i:02d}.mp3", bucket="b", key="k", size=1)
+        MediaFile.objects.create(
+            owner=alice, name=f"take {i:02d}.mp3", bucket="b", key=f"k{i}", size=1
+        )
     first = client.get("/").content.decode()
     assert first.index("take 26.mp3") < first.index("take 25.mp3")
     assert "take 01.mp3" not in first and "Page 1 of 2" in first

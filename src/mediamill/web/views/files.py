@@ -28,6 +28,7 @@ from django.views.decorators.http import require_POST, require_safe
 from mediamill import settings
 from mediamill.buckets import get_bucket
 from mediamill.errors import InvalidStateError, MediamillError, ObjectNotFoundError
+from mediamill.jobs import quotas
 from mediamill.jobs.lookup import resolve_preset
 from mediamill.jobs.models import JobOutput, JobStatus
 from mediamill.web import downloads, library, notice_texts, ranges, recipes
@@ -67,6 +68,7 @@ def library_page(request: HttpRequest) -> HttpResponse:
         "upload_endpoint": "/uploads/",
         "uploader_module": static("uploads/upload.js"),
         "csrf_token_value": get_token(request),
+        "storage": _storage(request),
     }
     if request.headers.get("HX-Request") and request.GET.get("part") == "files":
         return render(request, "web/_files.html", context)
@@ -221,6 +223,13 @@ def _detail_context(request: HttpRequest, item: MediaFile) -> dict[str, object]:
         "reason": notice_texts.reason(job.status_detail) if job is not None else "",
         "link_minutes": settings.get("MEDIAMILL_WEB_LINK_SECONDS") // 60,
     }
+
+
+def _storage(request: HttpRequest) -> dict[str, int | None]:
+    """What the person's outputs take, and their limit (None: no limit)."""
+    limits = quotas.limits_for(request.user)  # type: ignore[arg-type]
+    limit = limits.stored_mb * 1024 * 1024 if limits is not None and limits.stored_mb else None
+    return {"used": quotas.stored_bytes(request.user), "limit": limit}
 
 
 # Which outputs a player lists first: compressed before lossless, so it fetches less.
