@@ -108,7 +108,10 @@ def test_the_whole_life_of_a_file(song: Path, tmp_path: Path) -> None:
 
     # Delete: input, outputs, waveform and job records together.
     job_id = item.job_id
-    assert client.post(f"/files/{item.pk}/delete/").status_code == 302
+    unconfirmed = client.post(f"/files/{item.pk}/delete/")
+    assert unconfirmed.status_code == 400 and 'id="delete-error"' in unconfirmed.content.decode()
+    assert MediaFile.objects.exists()
+    assert client.post(f"/files/{item.pk}/delete/", {"confirm": "yes"}).status_code == 302
     assert not MediaFile.objects.exists() and not Job.objects.filter(pk=job_id).exists()
     assert list(get_bucket("alice-uploads").list()) == []
     assert list(get_bucket("alice-media").list()) == []

@@ -62,7 +62,7 @@ def test_another_person_gets_404_for_every_url(alices_file: MediaFile) -> None:
     assert bob.login(username="bob", password=PASSWORD)
     for url in urls:
         assert bob.get(url).status_code == 404, url
-    assert bob.post(f"/files/{alices_file.pk}/delete/").status_code == 404
+    assert bob.post(f"/files/{alices_file.pk}/delete/", {"confirm": "yes"}).status_code == 404
     assert MediaFile.objects.filter(pk=alices_file.pk).exists()
     page = bob.get("/").content.decode()
     assert "secret song" not in page and "No files yet" in page
@@ -117,7 +117,7 @@ def test_deleting_a_running_file_is_refused_next_to_the_button(tmp_path: Path) -
     Job.objects.filter(pk=item.job.id).update(status=JobStatus.PROGRESSING)
     client = Client()
     assert client.login(username="alice", password=PASSWORD)
-    answer = client.post(f"/files/{item.pk}/delete/")
+    answer = client.post(f"/files/{item.pk}/delete/", {"confirm": "yes"})
     assert answer.status_code == 409
     assert 'id="delete-error"' in answer.content.decode()
     assert MediaFile.objects.filter(pk=item.pk).exists()

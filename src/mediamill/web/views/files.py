@@ -98,6 +98,10 @@ def status(request: HttpRequest, file_id: int) -> HttpResponse:
 @login_required
 def delete(request: HttpRequest, file_id: int) -> HttpResponse:
     item = library.get(request.user, file_id)
+    if request.POST.get("confirm") != "yes":
+        context = _detail_context(request, item)
+        context["delete_error"] = "Tick the box to confirm: deleting cannot be undone."
+        return render(request, "web/detail.html", context, status=400)
     try:
         library.delete(item)
     except InvalidStateError as exc:
