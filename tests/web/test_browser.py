@@ -250,6 +250,17 @@ def journey(server: Server, browser: Any, song: Path, by_drop: bool, tmp_path: P
     page.locator("#notices .notice").wait_for(state="detached")
     assert page.locator("#unread").inner_text() == "0"
 
+    # A file that is not media fails, and the notice says why, in words.
+    broken = tmp_path / "voice memo.mp3"
+    broken.write_bytes(b"ID3" + b"\x00" * 64 + b"not audio at all" * 200)
+    arrive_by_hook(server, "alice", broken)
+    page.goto(f"{base}/")
+    failed = page.locator(".notice.failed", has_text="voice memo.mp3 could not be processed")
+    failed.wait_for(timeout=30_000)
+    assert failed.locator(".reason").inner_text().strip()
+    assert page.locator("#unread").inner_text() == "1"
+    shoot(page, "library-failed")
+
     page.goto(f"{base}/keys/")
     page.get_by_label("Description").fill("laptop scripts")
     page.get_by_role("button", name="Create a key").click()
