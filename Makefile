@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-fast test-postgresql lint typecheck install dev bench bench-service clean
+.PHONY: run test test-fast test-postgresql lint typecheck install dev chromium bench bench-service clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,15 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
-dev: $(VENV)/.installed-dev
+dev: $(VENV)/.installed-dev chromium
+
+# The browser tests (marker `browser`) drive Debian's Chromium through Playwright; Playwright's
+# own download cannot be used here. Installed when missing and we may (root); otherwise the
+# browser tests skip, saying why.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		&& apt-get install -y chromium >/dev/null; } \
+		|| echo "chromium is not installed: browser tests will be skipped (apt-get install -y chromium)"
 
 run: install
 	MEDIAMILL_DATA_DIR=$${MEDIAMILL_DATA_DIR:-./var} $(BIN)/mediamill serve --host 127.0.0.1 --port 8000
@@ -53,6 +61,7 @@ test-fast: dev
 bench: dev
 	$(BIN)/python -m bench.transcode_vs_ffmpeg
 	$(BIN)/python -m bench.api
+	$(BIN)/python -m bench.web
 
 # Needs PostgreSQL, RabbitMQ and disk space (a 2 GiB upload); takes a few minutes.
 bench-service: dev

@@ -1,7 +1,7 @@
 """``mediamill serve`` with the test upload hooks installed (``tests.upload_hooks``).
 
-The web app, which installs the real hooks, is not part of these tests: this is the
-smallest stand-in that lets the uploads be tested over a real server.
+The web app installs the real hooks when Django starts; these replace them once it has, so
+the uploads are tested over a real server on their own.
 """
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ from __future__ import annotations
 from tests import upload_hooks
 
 from mediamill.cli import main
+from mediamill.site import setup
 
+setup()
 upload_hooks.install()
 raise SystemExit(main())

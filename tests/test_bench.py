@@ -69,3 +69,9 @@ def test_uploads_benchmark_runs() -> None:
     out = smoke("bench.uploads")
     assert re.search(r"^upload 16 MiB: median [\d.]+ s", out, re.MULTILINE), out
     assert re.search(r"^ratio upload/cp throughput: [\d.]+ \(target >= 0.5\)", out, re.M), out
+
+
+def test_web_benchmark_runs() -> None:
+    out = smoke("bench.web")
+    assert re.search(r"^\| library, first page \| [\d.]+ \| [\d.]+ \|", out, re.MULTILINE), out
+    assert re.search(r"^library page p50 [\d.]+ ms = [\d.]+ x the target", out, re.M), out

@@ -382,6 +382,41 @@ _DECLARED = [
         "(0: no limit).",
         _non_negative_int,
     ),
+    # The web app for people (mediamill.web).
+    Setting(
+        "MEDIAMILL_WEB_SIGNUP",
+        "true",
+        "Whether people may create their own account on the web app's sign-up page. false: "
+        "only an administrator creates accounts (admin, `mediamill users createuser`).",
+        _boolean,
+    ),
+    Setting(
+        "MEDIAMILL_WEB_LINK_SECONDS",
+        "3600",
+        "How long a download link shown on a file's page stays valid, in seconds. Links are "
+        "signed, bound to one object and its owner, and refused once expired.",
+        _positive_int,
+    ),
+    Setting(
+        "MEDIAMILL_EMAIL_HOST",
+        "",
+        "SMTP server for the web app's mail (password reset). Empty: messages are written to "
+        "the server's standard output instead of being sent.",
+    ),
+    Setting("MEDIAMILL_EMAIL_PORT", "587", "Port of MEDIAMILL_EMAIL_HOST.", _positive_int),
+    Setting("MEDIAMILL_EMAIL_USER", "", "User name for MEDIAMILL_EMAIL_HOST (empty: none)."),
+    Setting("MEDIAMILL_EMAIL_PASSWORD", "", "Password for MEDIAMILL_EMAIL_USER."),
+    Setting(
+        "MEDIAMILL_EMAIL_TLS",
+        "true",
+        "Whether to speak STARTTLS to MEDIAMILL_EMAIL_HOST.",
+        _boolean,
+    ),
+    Setting(
+        "MEDIAMILL_EMAIL_FROM",
+        "mediamill@localhost",
+        "Sender address of the web app's mail.",
+    ),
     Setting(
         "MEDIAMILL_LIMIT_SUPERUSERS",
         "false",

@@ -241,3 +241,29 @@ def test_check_reaches_the_bucket(s3_server: SeaweedFS, bucket: S3Bucket) -> Non
     bucket.check()
     with pytest.raises(BucketError, match="does not exist"):
         make_bucket(s3_server, f"missing-{uuid.uuid4().hex[:12]}").check()
+
+
+def test_presigned_urls_serve_the_object_until_they_expire(bucket: S3Bucket) -> None:
+    import time
+    import urllib.error
+    import urllib.request
+
+    bucket.write("media/song.flac", io.BytesIO(b"fLaC" + b"\0" * 1000))
+    url = bucket.presigned_url("media/song.flac", 2, download_name="my song.flac")
+    assert url is not None
+    with urllib.request.urlopen(url, timeout=10) as answer:
+        assert answer.read()[:4] == b"fLaC"
+        assert "attachment" in answer.headers["Content-Disposition"]
+    ranged = urllib.request.Request(url, headers={"Range": "bytes=0-3"})
+    with urllib.request.urlopen(ranged, timeout=10) as answer:
+        assert answer.status == 206 and answer.read() == b"fLaC"
+    time.sleep(3)
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(url, timeout=10)
+    assert refused.value.code == 403
+
+
+def test_local_buckets_give_no_presigned_url(tmp_path: Path) -> None:
+    from mediamill.buckets import LocalBucket
+
+    assert LocalBucket("media", tmp_path).presigned_url("a.flac", 60) is None

@@ -160,6 +160,17 @@ class Bucket(abc.ABC):
         """
         return None
 
+    def presigned_url(
+        self, key: str, expires_in: int, *, download_name: str | None = None
+    ) -> str | None:
+        """A URL anyone holding it may GET the object from for ``expires_in`` seconds.
+
+        None for buckets that cannot give one (local folders: the server streams those
+        itself). ``download_name`` asks the storage to serve the object as an attachment
+        under that name.
+        """
+        return None
+
     def upload_file(
         self, key: str, path: str | os.PathLike[str], *, overwrite: bool = True, tag: str = ""
     ) -> int:

@@ -15,6 +15,7 @@ import contextlib
 import functools
 import io
 import threading
+import urllib.parse
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -186,6 +187,21 @@ class S3Bucket(Bucket):
         with self._mapped(key, head=True):
             head = self._client.head_object(Bucket=self.bucket, Key=key)
         return int(head["ContentLength"])
+
+    def presigned_url(
+        self, key: str, expires_in: int, *, download_name: str | None = None
+    ) -> str | None:
+        """A SigV4 query-signed GET (the S3 server checks signature and expiry itself)."""
+        validate_key(key)
+        params: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
+        if download_name is not None:
+            quoted = urllib.parse.quote(download_name, safe="")
+            params["ResponseContentDisposition"] = f"attachment; filename*=UTF-8''{quoted}"
+        with self._mapped(key):
+            url = self._client.generate_presigned_url(
+                "get_object", Params=params, ExpiresIn=expires_in
+            )
+        return str(url)
 
     def delete(self, key: str) -> None:
         validate_key(key)
@@ -404,6 +420,9 @@ def _client(
         # Other servers are reached by path (http://host:port/bucket/key), which works
         # without wildcard DNS; AWS picks its own style.
         s3={"addressing_style": "path"} if endpoint_url else {},
+        # Requests are SigV4 anyway; this makes presigned URLs SigV4 too (botocore would
+        # presign with SigV2, which AWS is retiring and some servers check wrongly).
+        signature_version="s3v4",
     )
     # A session per client: boto3's default session is not thread-safe.
     session = boto3.session.Session()

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "mediamill.notifications",
     "mediamill.api",
     "mediamill.uploads",
+    "mediamill.web",
 ]
 
 MIDDLEWARE = [
@@ -68,7 +69,25 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "mediamill.web.security.ContentSecurityPolicyMiddleware",
 ]
+
+# The web app's pages (mediamill.web).
+LOGIN_URL = "web:signin"
+LOGIN_REDIRECT_URL = "web:library"
+LOGOUT_REDIRECT_URL = "web:signin"
+_email_host = mediamill_settings.get("MEDIAMILL_EMAIL_HOST")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if _email_host
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = _email_host
+EMAIL_PORT = mediamill_settings.get("MEDIAMILL_EMAIL_PORT")
+EMAIL_HOST_USER = mediamill_settings.get("MEDIAMILL_EMAIL_USER")
+EMAIL_HOST_PASSWORD = mediamill_settings.get("MEDIAMILL_EMAIL_PASSWORD")
+EMAIL_USE_TLS = mediamill_settings.get("MEDIAMILL_EMAIL_TLS")
+DEFAULT_FROM_EMAIL = mediamill_settings.get("MEDIAMILL_EMAIL_FROM")
 
 ROOT_URLCONF = "mediamill.site.urls"
 WSGI_APPLICATION = "mediamill.site.wsgi.application"
@@ -83,6 +102,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "mediamill.web.context_processors.web",
             ],
         },
     },

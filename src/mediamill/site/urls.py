@@ -16,4 +16,5 @@ urlpatterns = [
     path("uploads/", include("mediamill.uploads.urls")),  # tus resumable uploads
     # Any other API version answers IncompatibleVersionException.
     re_path(r"^(?P<version>\d{4}-\d{2}-\d{2})/", include("mediamill.api.versions")),
+    path("", include("mediamill.web.urls")),  # the web app for people, at /
 ]
