@@ -152,6 +152,13 @@ class Bucket(abc.ABC):
         """
         return None
 
+    def presigned_url(self, key: str, expires_in: int) -> str | None:
+        """A URL that reads the object without credentials for ``expires_in`` seconds.
+
+        None when the bucket has no such URLs (a local folder: serve the file instead).
+        """
+        return None
+
     def upload_file(
         self, key: str, path: str | os.PathLike[str], *, overwrite: bool = True, tag: str = ""
     ) -> int:

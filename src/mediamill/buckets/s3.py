@@ -143,6 +143,15 @@ class S3Bucket(Bucket):
         with self._mapped(key):
             self._client.delete_object(Bucket=self.bucket, Key=key)
 
+    def presigned_url(self, key: str, expires_in: int) -> str | None:
+        """A presigned GET URL of the object (signed locally: no request is made)."""
+        validate_key(key)
+        with self._mapped(key):
+            url = self._client.generate_presigned_url(
+                "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=expires_in
+            )
+        return str(url)
+
     def check(self) -> None:
         """Usable when the S3 bucket exists and these credentials may reach it."""
         with self._mapped():

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "mediamill.accounts",
     "mediamill.notifications",
     "mediamill.api",
+    "mediamill.resizer",
 ]
 
 MIDDLEWARE = [
