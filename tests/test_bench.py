@@ -63,3 +63,12 @@ def test_service_benchmark_runs() -> None:
     assert re.search(r"^ratio makespan / ideal\s+[\d.]+$", out, re.MULTILINE), out
     assert re.search(r"^memory worker process: peak RSS [\d.]+ MB", out, re.MULTILINE), out
     assert re.search(r"^memory upload write: RSS growth [\d.]+ MB", out, re.MULTILINE), out
+
+
+def test_images_benchmark_runs() -> None:
+    out = smoke("bench.images")
+    assert re.search(r"^\| mediamill \| uncached \| 8 \| [\d.]+ \|", out, re.MULTILINE), out
+    assert re.search(r"^\| mediamill \| cached \| 40 \| [\d.]+ \|", out, re.MULTILINE), out
+    assert re.search(r"^mediamill: peak RSS \d+ MB", out, re.MULTILINE), out
+    if "SKIPPED thumbor" not in out:
+        assert re.search(r"^ratio uncached mediamill/thumbor: [\d.]+", out, re.MULTILINE), out
