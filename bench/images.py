@@ -177,7 +177,7 @@ def start_mediamill(work: Path, folder: Path, _: Path | None) -> Server:
         stdout=subprocess.DEVNULL,
         stderr=(work / "mediamill.log").open("wb"),
     )
-    wait_until_up(port, "/healthz", process)
+    wait_until_up(port, "/healthz", process, work / "mediamill.log")
     keyring = Keyring(data / "image-keys.json")
 
     def url_for(image: str, i: int) -> str:
@@ -211,11 +211,11 @@ def start_thumbor(work: Path, folder: Path, python: Path | None) -> Server:
     )
     (port,) = free_ports(1)
     process = subprocess.Popen(
-        [str(python), "-m", "thumbor", "-p", str(port), "-i", "127.0.0.1", "-c", str(config)],
+        [str(python.parent / "thumbor"), "-p", str(port), "-i", "127.0.0.1", "-c", str(config)],
         stdout=subprocess.DEVNULL,
         stderr=(work / "thumbor.log").open("wb"),
     )
-    wait_until_up(port, "/healthcheck", process)
+    wait_until_up(port, "/healthcheck", process, work / "thumbor.log")
 
     def url_for(image: str, i: int) -> str:
         if image == "photo.jpg":
@@ -242,8 +242,8 @@ def thumbor_python(install: bool) -> Path | None:
     return python
 
 
-def wait_until_up(port: int, path: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
+def wait_until_up(port: int, path: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 120
     while True:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2) as answer:
@@ -251,7 +251,8 @@ def wait_until_up(port: int, path: str, process: subprocess.Popen[bytes]) -> Non
                     return
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"the server on port {port} did not start: see its log") from None
+                tail = log.read_text(errors="replace")[-2000:]
+                raise SystemExit(f"the server on port {port} did not start:\n{tail}") from None
             time.sleep(0.1)
 
 

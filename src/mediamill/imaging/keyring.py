@@ -15,6 +15,7 @@ import fcntl
 import json
 import os
 import secrets
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,11 @@ from mediamill import settings
 from mediamill.errors import ConfigurationError, NotFoundError, ValidationError
 
 FILE_NAME = "image-keys.json"
+
+# Parsed files by path, with the (inode, mtime, size) they were parsed at: a verification
+# costs one stat() instead of a read and a JSON parse.
+_CACHE: dict[Path, tuple[tuple[int, int, int], tuple[SigningKey, ...], str]] = {}
+_CACHE_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,19 @@ class Keyring:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
+
+    def _read(self) -> tuple[list[SigningKey], str]:
+        """The file's keys; parsed again only when the file was replaced (every change is)."""
+        info = os.stat(self.path)
+        stamp = (info.st_ino, info.st_mtime_ns, info.st_size)
+        with _CACHE_LOCK:
+            cached = _CACHE.get(self.path)
+        if cached is not None and cached[0] == stamp:
+            return list(cached[1]), cached[2]
+        keys, current = self._parse()
+        with _CACHE_LOCK:
+            _CACHE[self.path] = (stamp, tuple(keys), current)
+        return keys, current
 
     def current(self) -> SigningKey:
         """The key new URLs are signed with; the file is created on first use."""
@@ -92,7 +111,7 @@ class Keyring:
         with self._locked():
             return self._read_or_create(locked=True)
 
-    def _read(self) -> tuple[list[SigningKey], str]:
+    def _parse(self) -> tuple[list[SigningKey], str]:
         text = self.path.read_text()
         try:
             data = json.loads(text)

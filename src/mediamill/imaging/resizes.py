@@ -16,10 +16,11 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from mediamill import settings
 from mediamill.buckets import MAX_KEY_LENGTH, Bucket
-from mediamill.errors import ObjectExistsError, ResourceLimitError
+from mediamill.errors import ObjectExistsError, ObjectNotFoundError, ResourceLimitError
 from mediamill.images import ResizeSpec
 from mediamill.images.spec import FORMATS
 from mediamill.imaging.render import Limits, Rendered, render
@@ -56,6 +57,19 @@ class Resize:
     """The resize's key in ``bucket``."""
     rendered: bool
     """True when this call made it; False when it was found stored."""
+    path: Path | None = None
+    """The file holding it, when the bucket is a local folder."""
+
+
+def _stored(bucket: Bucket, key: str) -> Resize | None:
+    """The stored resize, or None. A local bucket is asked for the file in one step."""
+    try:
+        path = bucket.local_path(key)
+    except ObjectNotFoundError:
+        return None
+    if path is None and not bucket.exists(key):
+        return None
+    return Resize(bucket, key, rendered=False, path=path)
 
 
 class Resizer:
@@ -87,19 +101,21 @@ class Resizer:
         ``MediaError`` or ``ResourceLimitError`` when it cannot be rendered.
         """
         target = resized_key(key, spec, extension)
-        if bucket.exists(target):
-            return Resize(bucket, target, rendered=False)
+        found = _stored(bucket, target)
+        if found is not None:
+            return found
         with self._lock(f"{bucket.name}\n{target}"):
-            if bucket.exists(target):
-                return Resize(bucket, target, rendered=False)
+            found = _stored(bucket, target)
+            if found is not None:
+                return found
             if admit is not None:
                 admit()
             result = self.render(bucket, key, spec, extension)
             try:
                 bucket.write(target, io.BytesIO(result.data), overwrite=False)
             except ObjectExistsError:
-                return Resize(bucket, target, rendered=False)  # another process was first
-            return Resize(bucket, target, rendered=True)
+                return Resize(bucket, target, False, bucket.local_path(target))  # another was first
+            return Resize(bucket, target, True, bucket.local_path(target))
 
     @property
     def limits(self) -> Limits:

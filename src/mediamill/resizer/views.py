@@ -106,10 +106,9 @@ def _resize(request: HttpRequest, bucket_name: str, rest: str) -> HttpResponse |
 def _serve(
     request: HttpRequest, found: Resize, mime: str, max_age: int
 ) -> HttpResponse | FileResponse:
-    path = found.bucket.local_path(found.key)
-    if path is None:
+    if found.path is None:
         return _redirect(found.bucket, found.key, max_age)
-    return _file(request, path, mime, max_age)
+    return _file(request, found.path, mime, max_age)
 
 
 def _file(request: HttpRequest, path: Path, mime: str, max_age: int) -> HttpResponse | FileResponse:
