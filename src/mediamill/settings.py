@@ -349,6 +349,13 @@ _DECLARED = [
         _positive_int,
     ),
     Setting(
+        "MEDIAMILL_IMAGE_RENDERS_AT_ONCE",
+        "0",
+        "Resizes one server process renders at the same time; more wait their turn "
+        "(0: one per CPU core).",
+        _non_negative_int,
+    ),
+    Setting(
         "MEDIAMILL_IMAGE_RENDERS_PER_MINUTE",
         "120",
         "New resizes one client address may have rendered per minute; past it, requests for "

@@ -197,7 +197,9 @@ def _one_frame(
     picture = frame
     if profile and picture.mode in ("RGB", "RGBA", "CMYK", "L", "LA"):
         picture = _to_srgb(picture, profile, "RGBA" if _has_alpha(frame) else "RGB")
-    picture = picture.convert("RGBA" if _has_alpha(frame) else "RGB")
+    wanted = "RGBA" if _has_alpha(frame) else "RGB"
+    if picture.mode != wanted:  # a conversion to the same mode would copy every pixel
+        picture = picture.convert(wanted)
     if transpose is not None:
         picture = picture.transpose(transpose)
     picture = picture.resize(

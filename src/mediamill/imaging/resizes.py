@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -85,6 +86,10 @@ class Resizer:
         """How many resizes this resizer has rendered (the tests count them)."""
         self._locks: dict[str, tuple[threading.Lock, int]] = {}
         self._guard = threading.Lock()
+        at_once = settings.get("MEDIAMILL_IMAGE_RENDERS_AT_ONCE") or os.cpu_count() or 1
+        # More renders at once than cores only multiplies the memory they hold (a decoded
+        # 2000x2000 RGBA original is 16 MB) and the latency of each.
+        self._slots = threading.BoundedSemaphore(at_once)
 
     def get(
         self,
@@ -139,7 +144,7 @@ class Resizer:
             data = stream.read(limit + 1)
         if len(data) > limit:  # it grew since it was measured
             raise ResourceLimitError(f"the original is more than the limit of {limit} bytes")
-        with self._counted():
+        with self._slots, self._counted():
             return render(io.BytesIO(data), spec, FORMATS[extension], self.limits)
 
     @contextmanager
