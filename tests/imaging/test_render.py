@@ -121,7 +121,7 @@ def test_a_still_format_gets_the_first_frame() -> None:
     assert near(colour_at(image, 0.5, 0.5), RED)
 
 
-def test_a_colour_profile_is_converted_to_srgb_and_dropped() -> None:
+def test_an_embedded_colour_profile_is_applied_and_dropped() -> None:
     from PIL import ImageCms
 
     rgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
