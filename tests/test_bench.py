@@ -75,3 +75,12 @@ def test_web_benchmark_runs() -> None:
     out = smoke("bench.web")
     assert re.search(r"^\| library, first page \| [\d.]+ \| [\d.]+ \|", out, re.MULTILINE), out
     assert re.search(r"^library page p50 [\d.]+ ms = [\d.]+ x the target", out, re.M), out
+
+
+def test_images_benchmark_runs() -> None:
+    out = smoke("bench.images")
+    assert re.search(r"^\| mediamill \| uncached \| 8 \| [\d.]+ \|", out, re.MULTILINE), out
+    assert re.search(r"^\| mediamill \| cached \| 40 \| [\d.]+ \|", out, re.MULTILINE), out
+    assert re.search(r"^mediamill: peak RSS \d+ MB", out, re.MULTILINE), out
+    if "SKIPPED thumbor" not in out:
+        assert re.search(r"^ratio uncached mediamill/thumbor: [\d.]+", out, re.MULTILINE), out

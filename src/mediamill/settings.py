@@ -417,6 +417,60 @@ _DECLARED = [
         "mediamill@localhost",
         "Sender address of the web app's mail.",
     ),
+    # Resize URLs (mediamill.images, mediamill.imaging, mediamill.resizer).
+    Setting(
+        "MEDIAMILL_IMAGE_MAX_SOURCE_PIXELS",
+        "50000000",
+        "Largest original, in pixels (width x height, per frame), a resize is rendered from; "
+        "larger ones are refused (422) before any pixel is decoded (decompression bombs).",
+        _positive_int,
+    ),
+    Setting(
+        "MEDIAMILL_IMAGE_MAX_SOURCE_MB",
+        "50",
+        "Largest original file, in MiB, a resize is rendered from; larger ones are refused "
+        "(422) before they are read.",
+        _positive_int,
+    ),
+    Setting(
+        "MEDIAMILL_IMAGE_MAX_WIDTH",
+        "4096",
+        "Widest resize, in pixels, a spec may ask for or a render may produce.",
+        _positive_int,
+    ),
+    Setting(
+        "MEDIAMILL_IMAGE_MAX_HEIGHT",
+        "4096",
+        "Tallest resize, in pixels, a spec may ask for or a render may produce.",
+        _positive_int,
+    ),
+    Setting(
+        "MEDIAMILL_IMAGE_FORMATS",
+        "JPEG,PNG,GIF,WEBP,AVIF",
+        "Comma-separated decoders (Pillow's format names) allowed to read originals; the "
+        "bytes decide, never the file name. Anything else is refused (422).",
+        _comma_list,
+    ),
+    Setting(
+        "MEDIAMILL_IMAGE_MAX_FRAMES",
+        "200",
+        "Most frames an animated original (GIF, WebP, APNG) may have; more is refused (422).",
+        _positive_int,
+    ),
+    Setting(
+        "MEDIAMILL_IMAGE_RENDERS_AT_ONCE",
+        "0",
+        "Resizes one server process renders at the same time; more wait their turn "
+        "(0: one per CPU core).",
+        _non_negative_int,
+    ),
+    Setting(
+        "MEDIAMILL_IMAGE_RENDERS_PER_MINUTE",
+        "120",
+        "New resizes one client address may have rendered per minute; past it, requests for "
+        "resizes not yet stored are answered 429 (0: no limit). Stored resizes are not counted.",
+        _non_negative_int,
+    ),
     Setting(
         "MEDIAMILL_LIMIT_SUPERUSERS",
         "false",

@@ -194,8 +194,9 @@ class LocalBucket(Bucket):
         return self._stat(key).st_size
 
     def local_path(self, key: str) -> Path | None:
-        self._stat(key)
-        return self._resolve(key)
+        path = self._resolve(key)  # resolved once: this is on the path of every served resize
+        self._stat_path(path, key)
+        return path
 
     def delete(self, key: str) -> None:
         parts = self._parts(key)
@@ -277,8 +278,11 @@ class LocalBucket(Bucket):
         return self._inside(self.root.joinpath(*self._parts(key)), key)
 
     def _stat(self, key: str) -> os.stat_result:
+        return self._stat_path(self._resolve(key), key)
+
+    def _stat_path(self, path: Path, key: str) -> os.stat_result:
         try:
-            info = os.stat(self._resolve(key))
+            info = os.stat(path)
         except (FileNotFoundError, NotADirectoryError) as exc:
             raise ObjectNotFoundError(self.name, key) from exc
         except OSError as exc:

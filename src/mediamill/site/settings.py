@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "mediamill.api",
     "mediamill.uploads",
     "mediamill.web",
+    "mediamill.resizer",
 ]
 
 MIDDLEWARE = [
