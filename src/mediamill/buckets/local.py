@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from mediamill.buckets import events
 from mediamill.buckets.base import (
     Bucket,
     copy_stream,
@@ -23,6 +24,7 @@ from mediamill.buckets.base import (
     temp_name,
     temp_prefix,
 )
+from mediamill.buckets.events import local_version
 from mediamill.buckets.object_keys import key_problem, validate_key
 from mediamill.errors import (
     BucketError,
@@ -63,6 +65,7 @@ class LocalBucket(Bucket):
     def write(self, key: str, stream: BinaryIO, *, overwrite: bool = True, tag: str = "") -> int:
         parts = self._parts(key)
         temp: Path | None = None
+        stored: os.stat_result | None = None
         try:
             folder = self._make_folder(parts[:-1], key)
             final = folder / parts[-1]
@@ -80,6 +83,7 @@ class LocalBucket(Bucket):
                 os.replace(temp, final)
             else:
                 self._create(temp, final, key)
+            stored = os.stat(final) if events.has_subscribers() else None
         except IsADirectoryError as exc:  # a folder appeared under the key meanwhile
             raise folder_in_the_way(key) from exc
         except OSError as exc:
@@ -88,6 +92,8 @@ class LocalBucket(Bucket):
             if temp is not None:
                 with contextlib.suppress(FileNotFoundError, NotADirectoryError):
                     os.unlink(temp)
+        if stored is not None:
+            events.object_created(self.name, key, size, local_version(size, stored.st_mtime_ns))
         return size
 
     def _create(self, temp: Path, final: Path, key: str) -> None:

@@ -18,6 +18,7 @@ import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from mediamill.buckets import events
 from mediamill.buckets.base import CHUNK_SIZE, Bucket, folder_in_the_way
 from mediamill.buckets.object_keys import validate_key
 from mediamill.errors import (
@@ -117,7 +118,15 @@ class S3Bucket(Bucket):
                     raise folder_in_the_way(key) from exc
                 raise ObjectExistsError(self.name, key) from exc
             raise
+        if events.has_subscribers():
+            events.object_created(self.name, key, counter.total, self._etag(key))
         return counter.total
+
+    def _etag(self, key: str) -> str:
+        """The stored object's ETag without quotes, as S3 event notifications give it."""
+        with self._mapped(key, head=True):
+            head = self._client.head_object(Bucket=self.bucket, Key=key)
+        return str(head.get("ETag", "")).strip('"')
 
     def check_creatable(self, key: str) -> None:
         """Refused when an object has the key, or objects are under ``key/``.

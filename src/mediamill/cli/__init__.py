@@ -16,7 +16,16 @@ from mediamill.errors import MediamillError
 
 def build_parser() -> argparse.ArgumentParser:
     # Imported here so `mediamill --help` stays fast and verbs stay independent.
-    from mediamill.cli import access_keys, buckets, notifications, presets, serve, transcode, users
+    from mediamill.cli import (
+        access_keys,
+        buckets,
+        notifications,
+        presets,
+        serve,
+        transcode,
+        triggers,
+        users,
+    )
 
     parser = argparse.ArgumentParser(
         prog="mediamill",
@@ -24,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"mediamill {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for verb in (serve, transcode, presets, buckets, users, access_keys, notifications):
+    for verb in (serve, transcode, presets, buckets, users, access_keys, notifications, triggers):
         verb.register(subparsers)
     return parser
 

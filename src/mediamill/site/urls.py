@@ -13,6 +13,7 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path("", include("mediamill.notifications.urls")),  # /sns/: SubscribeURL, SigningCertURL
     path("2012-09-25/", include("mediamill.api.urls")),
+    path("events/", include("mediamill.events.urls")),  # /events/s3: S3 event notifications
     # Any other API version answers IncompatibleVersionException.
     re_path(r"^(?P<version>\d{4}-\d{2}-\d{2})/", include("mediamill.api.versions")),
 ]
