@@ -17,6 +17,7 @@ from typing import BinaryIO
 from mediamill.buckets import events
 from mediamill.buckets.base import (
     Bucket,
+    ObjectInfo,
     copy_stream,
     folder_in_the_way,
     is_temp_name,
@@ -190,6 +191,17 @@ class LocalBucket(Bucket):
         except OSError as exc:
             reason = exc.strerror or str(exc)
             raise BucketError(f"cannot list bucket {self.name!r}: {reason}") from exc
+
+    def list_objects(self, prefix: str = "") -> Iterator[ObjectInfo]:
+        for key in self.list(prefix):
+            try:
+                found = os.stat(self.root / key, follow_symlinks=False)
+            except FileNotFoundError:  # removed since it was listed
+                continue
+            except OSError as exc:
+                raise self._error("list", key, exc) from exc
+            version = local_version(found.st_size, found.st_mtime_ns)
+            yield ObjectInfo(key, found.st_size, version, found.st_mtime)
 
     def _walk(self, folder: Path, base: str, prefix: str) -> Iterator[str]:
         # Sorting folders as "name/" yields whole keys in lexicographic order, as S3 does.

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from mediamill.buckets import events
-from mediamill.buckets.base import CHUNK_SIZE, Bucket, folder_in_the_way
+from mediamill.buckets.base import CHUNK_SIZE, Bucket, ObjectInfo, folder_in_the_way
 from mediamill.buckets.object_keys import validate_key
 from mediamill.errors import (
     BucketError,
@@ -165,6 +165,17 @@ class S3Bucket(Bucket):
             for page in pages:
                 for item in page.get("Contents", ()):
                     yield item["Key"]
+
+    def list_objects(self, prefix: str = "") -> Iterator[ObjectInfo]:
+        with self._mapped():
+            pages = self._client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=prefix
+            )
+            for page in pages:
+                for item in page.get("Contents", ()):
+                    version = str(item.get("ETag", "")).strip('"')
+                    modified = item["LastModified"].timestamp()
+                    yield ObjectInfo(item["Key"], int(item.get("Size", 0)), version, modified)
 
     def _read_into(self, key: str, out: BinaryIO) -> int:
         # download_fileobj fetches parts in parallel and writes each at its offset.

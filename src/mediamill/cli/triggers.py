@@ -44,7 +44,11 @@ def register(subparsers: Any) -> None:
         "--metadata", action="append", default=[], metavar="NAME=TEMPLATE", help="UserMetadata"
     )
     add.add_argument(
-        "--handler", default="", metavar="FILE.py:FUNCTION", help="run this Lambda-style handler"
+        "--handler",
+        dest="handler_spec",
+        default="",
+        metavar="FILE.py:FUNCTION",
+        help="run this Lambda-style handler",
     )
     add.add_argument("--owner", metavar="USER", help="whose jobs these are (default: none)")
     add.add_argument(
@@ -122,7 +126,7 @@ def run_add(args: argparse.Namespace) -> int:
         outputs=tuple(rules.parse_output(text) for text in args.output),
         output_key_prefix=args.output_prefix,
         user_metadata=metadata,
-        handler=args.handler,
+        handler=args.handler_spec,
         chain_depth=args.chain_depth,
         enabled=not args.disabled,
     )

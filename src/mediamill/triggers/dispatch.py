@@ -32,8 +32,9 @@ from django.utils import timezone
 from mediamill.buckets.events import ObjectCreated
 from mediamill.errors import MediamillError
 from mediamill.jobs import service
+from mediamill.jobs.models import now_ms
 from mediamill.jobs.requests import JobInput, JobRequest, RequestedOutput
-from mediamill.triggers import templates
+from mediamill.triggers import handlers, signals, templates
 from mediamill.triggers.models import Event, Outcome, Rule
 
 if TYPE_CHECKING:
@@ -81,8 +82,14 @@ def matching_rules(bucket: str, key: str, owner: User | None = None) -> list[Rul
     return [rule for rule in rules if rule.matches(bucket, key)]
 
 
-def fire(arrival: Arrival, rules: Iterable[Rule] | None = None) -> list[Event]:
-    """Offer ``arrival`` to each matching rule; returns the events it made (not repeats)."""
+def fire(
+    arrival: Arrival, rules: Iterable[Rule] | None = None, *, claim_for: str = ""
+) -> list[Event]:
+    """Offer ``arrival`` to each matching rule; returns the events it made (not repeats).
+
+    ``claim_for`` (a worker ID) makes handler events already claimed by that worker, which
+    runs them itself (``triggers test --run``) before any trigger thread can.
+    """
     if rules is None:
         rules = matching_rules(arrival.bucket, arrival.key, arrival.owner)
     rules = list(rules)
@@ -91,7 +98,7 @@ def fire(arrival: Arrival, rules: Iterable[Rule] | None = None) -> list[Event]:
     depth = depth_of(arrival.written_by)
     made = []
     for rule in rules:
-        event = _fire_rule(rule, arrival, depth)
+        event = _fire_rule(rule, arrival, depth, claim_for)
         if event is not None:
             made.append(event)
     return made
@@ -169,7 +176,7 @@ def make_record(bucket: str, key: str, size: int | None, version: str) -> dict[s
 # --- one rule ------------------------------------------------------------------------------
 
 
-def _fire_rule(rule: Rule, arrival: Arrival, depth: int) -> Event | None:
+def _fire_rule(rule: Rule, arrival: Arrival, depth: int, claim_for: str) -> Event | None:
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -194,7 +201,11 @@ def _fire_rule(rule: Rule, arrival: Arrival, depth: int) -> Event | None:
             )
         elif rule.is_handler:
             event.payload = {"Records": [arrival.s3_record()]}
-            event.save(update_fields=["payload"])
+            if claim_for:
+                event.claimed_by = claim_for
+                event.lease_expires_at = handlers.lease_until(now_ms())
+            event.save(update_fields=["payload", "claimed_by", "lease_expires_at"])
+            transaction.on_commit(lambda: signals.handler_event_pending.send(sender=Event))
         else:
             _create_job(rule, event)
     return event

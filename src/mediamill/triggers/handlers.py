@@ -79,7 +79,7 @@ def run_pending(worker_id: str, limit: int = 1) -> int:
     for pk in candidates:
         if done >= limit:
             break
-        if _claim(pk, worker_id):
+        if claim(pk, worker_id):
             run_event(Event.objects.select_related("rule", "rule__owner").get(pk=pk))
             done += 1
     return done
@@ -240,9 +240,15 @@ def _owner_key(rule: Rule) -> tuple[str, str]:
     return access_keys.create_key(rule.owner, description=description)  # type: ignore[arg-type]
 
 
-def _claim(pk: int, worker_id: str) -> bool:
+def lease_until(now: int) -> int:
+    """When a claim taken at ``now`` (epoch ms) runs out: the handler's timeout and a margin."""
+    return now + int(settings.get("MEDIAMILL_TRIGGER_HANDLER_TIMEOUT") * 1000) + _LEASE_MS
+
+
+def claim(pk: int, worker_id: str) -> bool:
+    """Take a Pending event for running: True for exactly one caller until its lease ends."""
     now = now_ms()
-    lease = now + int(settings.get("MEDIAMILL_TRIGGER_HANDLER_TIMEOUT") * 1000) + _LEASE_MS
+    lease = lease_until(now)
     with transaction.atomic():
         from django.db.models import Q
 

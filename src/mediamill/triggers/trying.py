@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from mediamill.errors import ValidationError
+from mediamill.polling import new_worker_id
 from mediamill.triggers import dispatch, handlers, rules, s3events
 from mediamill.triggers.models import Event, Outcome
 
@@ -50,7 +51,7 @@ def _run(rule: Any, record: s3events.Record) -> dict[str, Any]:
     arrival = dispatch.Arrival(
         record.bucket, record.key, record.version, record.size, source="test", record=record.raw
     )
-    made = dispatch.fire(arrival, [rule])
+    made = dispatch.fire(arrival, [rule], claim_for=new_worker_id())
     if not made:
         existing = Event.objects.filter(
             rule=rule, bucket=record.bucket, key=record.key, version=record.version
