@@ -80,6 +80,11 @@ class RuleForm(forms.ModelForm[Rule]):
         return data
 
 
+    def validate_unique(self) -> None:
+        if self.created is None:  # once made, the domain has checked its name
+            super().validate_unique()
+
+
 @admin.register(Rule)
 class RuleAdmin(admin.ModelAdmin[Rule]):
     form = RuleForm
