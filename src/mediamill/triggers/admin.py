@@ -79,7 +79,6 @@ class RuleForm(forms.ModelForm[Rule]):
             raise forms.ValidationError(exc.message) from exc
         return data
 
-
     def validate_unique(self) -> None:
         if self.created is None:  # once made, the domain has checked its name
             super().validate_unique()
