@@ -63,3 +63,10 @@ def test_service_benchmark_runs() -> None:
     assert re.search(r"^ratio makespan / ideal\s+[\d.]+$", out, re.MULTILINE), out
     assert re.search(r"^memory worker process: peak RSS [\d.]+ MB", out, re.MULTILINE), out
     assert re.search(r"^memory upload write: RSS growth [\d.]+ MB", out, re.MULTILINE), out
+
+
+def test_triggers_benchmark_runs() -> None:
+    out = smoke("bench.triggers")
+    for path in ("upload", "/events/s3", "watched"):
+        assert re.search(rf"^{path}: p50 [\d.]+ ms = [\d.]+ x the target", out, re.MULTILINE), out
+    assert re.search(r"^burst: 200 objects .* missed 0, twice 0$", out, re.MULTILINE), out

@@ -146,3 +146,18 @@ def test_a_sources_owner_fires_only_their_rules(client: Client) -> None:
     Event.objects.all().delete()
     answer = post(client, s3_event("uploads", "media/x.mp3"), Authorization=f"Bearer {secret}")
     assert answer.json()["records"][0]["note"] == "no enabled trigger matches"
+
+
+def test_sns_subscription_confirmations_are_recorded_not_followed_elsewhere(
+    client: Client, secret: str
+) -> None:
+    confirmation = {
+        "Type": "SubscriptionConfirmation",
+        "SubscribeURL": "http://169.254.169.254/latest/meta-data/",
+        "Token": "x",
+    }
+    answer = post(client, confirmation, Authorization=f"Bearer {secret}")
+    assert answer.status_code == 200
+    assert "is not an SNS address; visit it by hand" in answer.json()["note"]
+    (event,) = Event.objects.all()
+    assert event.rule is None and "not an SNS address" in event.detail

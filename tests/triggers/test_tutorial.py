@@ -165,6 +165,8 @@ def test_the_tutorials_handler_runs_unchanged(
         ("media/red flower.mp3", "Handled", "store"),
         (CONSOLE_KEY, "Handled", "test"),
     ]
+    # Each event knows the job its handler made (so the chain depth bounds its outputs).
+    assert all(e["job"] for e in history)
     # The jobs' outputs under transcoded/ fired nothing: the rule is on media/ only.
     assert (
         len(

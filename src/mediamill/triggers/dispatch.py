@@ -1,12 +1,12 @@
 """Offering an arrived object to the rules: where every source of "object created" ends.
 
 For each enabled rule whose bucket, prefix and suffix match, one ``Event`` row is inserted,
-unique per (rule, bucket, key, version). The insert and the job the rule asks for are one
-transaction: the first arrival of an object version wins the row and makes the job; every
-later one (the same S3 event again, the upload seen again by a watcher, another process)
-meets the unique constraint and does nothing. On PostgreSQL a second inserter waits on the
-first's row until it commits, then fails; on SQLite writers queue. So a job is made at most
-once per object version and rule, and never lost between row and job.
+unique per (rule, bucket, key, version). The job the rule asks for and the insert are one
+transaction: the first arrival of an object version commits both; every later one (the same
+S3 event again, the upload seen again by a watcher, another process) meets the unique
+constraint and its transaction, job included, is rolled back. On PostgreSQL a second
+inserter waits on the first's row until it commits, then fails; on SQLite writers queue. So
+a job is made at most once per object version and rule, and never lost between row and job.
 
 What a declarative rule's job is refused for (bucket access, limits, an output that exists:
 ``jobs.service.create_job`` decides) is recorded on the event as ``Refused``. A handler rule
@@ -76,10 +76,11 @@ def on_object_stored(created: ObjectCreated) -> None:
 
 
 def matching_rules(bucket: str, key: str, owner: User | None = None) -> list[Rule]:
+    """The enabled rules on ``bucket`` whose prefix and suffix ``key`` has ("": all of them)."""
     rules = Rule.objects.filter(enabled=True, bucket=bucket).select_related("owner")
     if owner is not None and not owner.is_superuser:
         rules = rules.filter(owner=owner)
-    return [rule for rule in rules if rule.matches(bucket, key)]
+    return [rule for rule in rules if not key or rule.matches(bucket, key)]
 
 
 def fire(
@@ -177,21 +178,20 @@ def make_record(bucket: str, key: str, size: int | None, version: str) -> dict[s
 
 
 def _fire_rule(rule: Rule, arrival: Arrival, depth: int, claim_for: str) -> Event | None:
+    """The rule's event for ``arrival`` and what it asks for, committed together; None when
+    this object version has fired this rule before (the insert meets the constraint and the
+    transaction, with any job made in it, is rolled back)."""
+    event = Event(
+        rule=rule,
+        bucket=arrival.bucket,
+        key=arrival.key,
+        version=arrival.version[:200],
+        size=arrival.size,
+        source=arrival.source,
+        depth=depth,
+        outcome=Outcome.PENDING,
+    )
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                event = Event.objects.create(
-                    rule=rule,
-                    bucket=arrival.bucket,
-                    key=arrival.key,
-                    version=arrival.version[:200],
-                    size=arrival.size,
-                    source=arrival.source,
-                    depth=depth,
-                    outcome=Outcome.PENDING,
-                )
-        except IntegrityError:
-            return None  # this object version has fired this rule already
         if depth >= rule.chain_depth:
             _finish(
                 event,
@@ -204,10 +204,17 @@ def _fire_rule(rule: Rule, arrival: Arrival, depth: int, claim_for: str) -> Even
             if claim_for:
                 event.claimed_by = claim_for
                 event.lease_expires_at = handlers.lease_until(now_ms())
-            event.save(update_fields=["payload", "claimed_by", "lease_expires_at"])
             transaction.on_commit(lambda: signals.handler_event_pending.send(sender=Event))
         else:
+            # The job first, then the row: one insert instead of an insert and an update. A
+            # repeat arrival makes its job in vain, and takes it back with the rollback.
             _create_job(rule, event)
+        try:
+            with transaction.atomic():
+                event.save(force_insert=True)
+        except IntegrityError:
+            transaction.set_rollback(True)
+            return None
     return event
 
 
@@ -226,4 +233,3 @@ def _finish(event: Event, outcome: str, detail: str) -> None:
     event.outcome = outcome
     event.detail = detail
     event.finished = timezone.now()
-    event.save(update_fields=["outcome", "detail", "finished", "job_id"])

@@ -38,7 +38,7 @@ from django.utils import timezone
 from mediamill import settings
 from mediamill.accounts import access_keys
 from mediamill.errors import ConfigurationError
-from mediamill.jobs.models import now_ms
+from mediamill.jobs.models import Job, now_ms
 from mediamill.servicemodel import API_VERSION
 from mediamill.triggers.models import Event, Outcome, Rule
 
@@ -89,13 +89,31 @@ def run_event(event: Event) -> HandlerResult:
     """Run the event's handler and record the outcome on the event."""
     rule = event.rule
     assert rule is not None and rule.is_handler
+    started = now_ms()
     result = run_handler(rule, event.payload, request_id=f"{event.pk}-{uuid.uuid4().hex[:8]}")
+    jobs = _jobs_made(rule, event.key, started)
     event.outcome = Outcome.HANDLED if result.ok else Outcome.ERROR
     event.detail = result.report()
+    if jobs:
+        event.job_id = jobs[0]
+        event.detail = f"job(s) created for this key: {', '.join(jobs)}\n{event.detail}"
     event.finished = timezone.now()
     event.claimed_by = ""
-    event.save(update_fields=["outcome", "detail", "finished", "claimed_by"])
+    event.save(update_fields=["outcome", "detail", "finished", "claimed_by", "job_id"])
     return result
+
+
+def _jobs_made(rule: Rule, key: str, since: int) -> list[str]:
+    """The jobs the handler made for the event's own key, to bound chains through them.
+
+    A handler creates jobs through the API, which cannot tell its calls from others; the
+    jobs its owner submitted for this input key while it ran are taken as its own. Jobs it
+    makes for other keys are not linked: their outputs count as uploads.
+    """
+    jobs = Job.objects.filter(
+        owner=rule.owner, input__Key=key, submit_time_millis__gte=since
+    ).order_by("submit_time_millis")
+    return list(jobs.values_list("id", flat=True))
 
 
 def run_handler(rule: Rule, event: dict[str, Any], request_id: str) -> HandlerResult:

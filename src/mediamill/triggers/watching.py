@@ -58,6 +58,7 @@ def poll(name: str, *, now: float | None = None) -> int:
     now = time.time() if now is None else now
     stored = dict(Watermark.objects.filter(bucket=name).values_list("key", "version"))
     baseline_taken = stored.pop(_BASELINE, None) is not None
+    rules = dispatch.matching_rules(name, "")  # the bucket's enabled rules, looked up once
     seen: set[str] = set()
     changed: list[Watermark] = []
     offered = 0
@@ -68,10 +69,12 @@ def poll(name: str, *, now: float | None = None) -> int:
         if now - info.modified < settle:
             continue  # still being written, perhaps: next round
         changed.append(Watermark(bucket=name, key=info.key, version=info.version))
-        if baseline_taken:
-            dispatch.fire(
-                dispatch.Arrival(name, info.key, info.version, info.size, source=f"watch:{name}")
+        matching = [rule for rule in rules if rule.matches(name, info.key)]
+        if baseline_taken and matching:
+            arrival = dispatch.Arrival(
+                name, info.key, info.version, info.size, source=f"watch:{name}"
             )
+            dispatch.fire(arrival, matching)
             offered += 1
     with transaction.atomic():
         if changed:
