@@ -82,3 +82,11 @@ def test_a_watched_seaweedfs_bucket_written_with_boto3(
     assert event.key == "media/red flower.mp3" and event.outcome == Outcome.JOB
     assert event.version == put["ETag"].strip('"')
     assert watching.poll_all() == 0
+    # Stored through mediamill, the object is announced with the ETag S3 gives it, so the
+    # listing (or an S3 event) recognises it.
+    get_bucket("uploads").write("media/through mediamill.mp3", io.BytesIO(b"stored by us"))
+    stored = Event.objects.get(rule=rule, key="media/through mediamill.mp3")
+    head = client.head_object(Bucket=real, Key="media/through mediamill.mp3")
+    assert (stored.source, stored.version) == ("store", head["ETag"].strip('"'))
+    assert watching.poll_all() == 1  # offered again, recognised: no second event
+    assert Event.objects.filter(rule=rule).count() == 2
