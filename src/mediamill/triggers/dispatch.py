@@ -210,9 +210,9 @@ def _fire_rule(rule: Rule, arrival: Arrival, depth: int, claim_for: str) -> Even
             # repeat arrival makes its job in vain, and takes it back with the rollback.
             _create_job(rule, event)
         try:
-            with transaction.atomic():
-                event.save(force_insert=True)
+            event.save(force_insert=True)
         except IntegrityError:
+            # No savepoint to return to: the whole transaction goes, with the job made in it.
             transaction.set_rollback(True)
             return None
     return event
@@ -220,8 +220,8 @@ def _fire_rule(rule: Rule, arrival: Arrival, depth: int, claim_for: str) -> Even
 
 def _create_job(rule: Rule, event: Event) -> None:
     try:
-        with transaction.atomic():
-            job = service.create_job(job_request(rule, event.key), owner=rule.owner)
+        # create_job writes in one atomic block of its own: a refusal leaves nothing behind.
+        job = service.create_job(job_request(rule, event.key), owner=rule.owner)
     except MediamillError as exc:
         _finish(event, Outcome.REFUSED, f"{type(exc).__name__}: {exc.message}")
         return
