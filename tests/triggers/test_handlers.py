@@ -85,3 +85,16 @@ def test_a_handler_past_its_memory_limit_fails_alone(monkeypatch: pytest.MonkeyP
     event = fire_and_run(handler_rule("hogs_memory"))
     assert event.outcome == Outcome.ERROR
     assert "MemoryError" in event.detail
+
+
+def test_the_service_model_is_where_botocores_loader_looks(data_dir: Path) -> None:
+    """For a botocore without Elastic Transcoder (after 1.42.17): AWS_DATA_PATH alone."""
+    from botocore.loaders import Loader
+
+    root = handlers.service_model_path()
+    assert root.is_relative_to(data_dir)
+    loader = Loader(extra_search_paths=[str(root)], include_default_search_paths=False)
+    model, path = loader.load_data_with_path("elastictranscoder/2012-09-25/service-2")
+    assert path.startswith(str(root))
+    assert model["metadata"]["serviceId"] == "Elastic Transcoder"
+    assert "CreateJob" in model["operations"]
