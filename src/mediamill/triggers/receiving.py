@@ -61,43 +61,34 @@ def receive_record(record: Record, source: EventSource) -> Received:
         record=record.raw,
         owner=source.owner,
     )
+    if not record.created:
+        note = f"{record.event_name} events start nothing (only ObjectCreated:*)"
+        return _kept(arrival, Outcome.SKIPPED, note)
     problem = _problem(record)
     if problem:
-        event = dispatch.record_unmatched(
-            arrival, Outcome.SKIPPED if record.created is False else Outcome.ERROR, problem
-        )
-        return Received(record.bucket, record.key, (event,), problem)
+        return _kept(arrival, Outcome.ERROR, problem)
     rules = dispatch.matching_rules(record.bucket, record.key, source.owner)
     if not rules:
-        note = "no enabled trigger matches"
-        event = dispatch.record_unmatched(arrival, Outcome.SKIPPED, note)
-        return Received(record.bucket, record.key, (event,), note)
+        return _kept(arrival, Outcome.SKIPPED, "no enabled trigger matches")
     try:
         present = get_bucket(record.bucket).exists(record.key)
     except MediamillError as exc:
-        note = f"cannot look the object up: {exc.message}"
-        return Received(
-            record.bucket,
-            record.key,
-            (dispatch.record_unmatched(arrival, Outcome.ERROR, note),),
-            note,
-        )
+        return _kept(arrival, Outcome.ERROR, f"cannot look the object up: {exc.message}")
     if not present:
         note = "no such object in the bucket (deleted since, or never stored)"
-        return Received(
-            record.bucket,
-            record.key,
-            (dispatch.record_unmatched(arrival, Outcome.ERROR, note),),
-            note,
-        )
+        return _kept(arrival, Outcome.ERROR, note)
     made = dispatch.fire(arrival, rules)
     note = "" if made else "already received: this object version fired its triggers before"
     return Received(record.bucket, record.key, tuple(made), note)
 
 
+def _kept(arrival: dispatch.Arrival, outcome: str, note: str) -> Received:
+    """A record that fired nothing, kept in the history with the reason."""
+    event = dispatch.record_unmatched(arrival, outcome, note)
+    return Received(arrival.bucket, arrival.key, (event,), note)
+
+
 def _problem(record: Record) -> str:
-    if not record.created:
-        return f"{record.event_name} events start nothing (only ObjectCreated:*)"
     try:
         validate_bucket_name(record.bucket)
         validate_key(record.key)
