@@ -32,13 +32,24 @@ def start_server(
     ``file_limit`` starts it with that soft open-file limit (a common default is 1024).
     ``module`` is what ``python -m`` runs: mediamill's CLI, or a test's wrapper of it.
     """
+    return start_server_on(free_ports(1)[0], root, file_limit=file_limit, module=module, **settings)
+
+
+def start_server_on(
+    port: int,
+    root: Path,
+    *,
+    file_limit: int | None = None,
+    module: str = "mediamill",
+    **settings: str,
+) -> Server:
+    """``start_server`` on a port chosen beforehand (to give the server its own public URL)."""
 
     def limit_files() -> None:
         if file_limit is not None:
             hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
             resource.setrlimit(resource.RLIMIT_NOFILE, (file_limit, hard))
 
-    port = free_ports(1)[0]
     data_dir = root / "data"
     log = root / "serve.log"
     env = child_env({"MEDIAMILL_DATA_DIR": str(data_dir), **settings})

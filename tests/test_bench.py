@@ -84,3 +84,10 @@ def test_images_benchmark_runs() -> None:
     assert re.search(r"^mediamill: peak RSS \d+ MB", out, re.MULTILINE), out
     if "SKIPPED thumbor" not in out:
         assert re.search(r"^ratio uncached mediamill/thumbor: [\d.]+", out, re.MULTILINE), out
+
+
+def test_triggers_benchmark_runs() -> None:
+    out = smoke("bench.triggers")
+    for path in ("upload", "/events/s3", "watched"):
+        assert re.search(rf"^{path}: p50 [\d.]+ ms = [\d.]+ x the target", out, re.MULTILINE), out
+    assert re.search(r"^burst: 200 objects .* missed 0, twice 0$", out, re.MULTILINE), out

@@ -477,6 +477,55 @@ _DECLARED = [
         "Whether the per-user limits apply to superusers too (by default they are exempt).",
         _boolean,
     ),
+    Setting(
+        "MEDIAMILL_TRIGGER_MAX_CHAIN_DEPTH",
+        "3",
+        "Most triggered jobs in a chain (a job's output firing a rule whose job's output fires "
+        "another...). Each rule sets its own depth, 1 by default: outputs of the jobs it starts "
+        "fire nothing unless a rule opts in; no rule may set more than this.",
+        _positive_int,
+    ),
+    Setting(
+        "MEDIAMILL_TRIGGER_HANDLER_TIMEOUT",
+        "60",
+        "Wall-clock limit, in seconds, of one run of a trigger's handler function (Lambda's "
+        "timeout); the child running it is killed after this.",
+        _positive_float,
+    ),
+    Setting(
+        "MEDIAMILL_TRIGGER_HANDLER_MEMORY_MB",
+        "1024",
+        "Address-space limit, in MiB, of the child process that runs a trigger's handler.",
+        _positive_int,
+    ),
+    Setting(
+        "MEDIAMILL_TRIGGER_HANDLER_OUTPUT_KB",
+        "64",
+        "How much of a handler's stdout, stderr, return value and traceback the event history "
+        "keeps, in KiB each; the rest is cut off (and said to be).",
+        _positive_int,
+    ),
+    Setting(
+        "MEDIAMILL_WATCH_BUCKETS",
+        "",
+        "Comma-separated buckets to watch for new and changed objects that mediamill did not "
+        "store itself (files copied into a folder bucket, objects written straight to an S3 "
+        "server that cannot post events). Empty: none.",
+        _comma_list,
+    ),
+    Setting(
+        "MEDIAMILL_WATCH_INTERVAL",
+        "10",
+        "Seconds between two listings of each watched bucket.",
+        _positive_float,
+    ),
+    Setting(
+        "MEDIAMILL_EVENTS_MAX_AGE",
+        "300",
+        "Seconds an HMAC-signed post to /events/s3 stays valid after its timestamp; older ones, "
+        "and any signature seen before, are refused as replays.",
+        _positive_int,
+    ),
 ]
 
 SETTINGS: dict[str, Setting] = {s.name: s for s in _DECLARED}

@@ -7,7 +7,7 @@
 ``get_bucket(name)`` gives the bucket a name stands for under ``MEDIAMILL_BUCKETS``.
 """
 
-from mediamill.buckets.base import CHUNK_SIZE, Bucket
+from mediamill.buckets.base import CHUNK_SIZE, Bucket, ObjectInfo
 from mediamill.buckets.config import Location, get_bucket, parse_buckets
 from mediamill.buckets.local import LocalBucket
 from mediamill.buckets.object_keys import MAX_KEY_LENGTH, validate_bucket_name, validate_key
@@ -19,6 +19,7 @@ __all__ = [
     "Bucket",
     "LocalBucket",
     "Location",
+    "ObjectInfo",
     "S3Bucket",
     "get_bucket",
     "parse_buckets",

@@ -9,6 +9,7 @@ import os
 import re
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -70,6 +71,16 @@ def copy_stream(source: BinaryIO, target: BinaryIO, chunk_size: int = CHUNK_SIZE
         target.write(chunk)
         total += len(chunk)
         del chunk  # before the next read, so that only one chunk is ever held
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    """An object in a listing: its key, size, version and when it last changed."""
+
+    key: str
+    size: int
+    version: str  # the ETag without quotes, or "<size>-<mtime ns>" for a file in a folder
+    modified: float  # seconds since the epoch
 
 
 class Bucket(abc.ABC):
@@ -138,6 +149,14 @@ class Bucket(abc.ABC):
         Local folders and AWS give them in lexicographic order; some S3-compatible servers
         do not (SeaweedFS lists folder by folder), so sort when order matters.
         """
+
+    def list_objects(self, prefix: str = "") -> Iterator[ObjectInfo]:
+        """The objects under ``prefix`` with their sizes and versions (see ``ObjectInfo``).
+
+        For watching a bucket: a version that changes means the object changed. The version
+        is the one ``events.object_created`` announces for the same object.
+        """
+        raise NotImplementedError(f"{type(self).__name__} cannot list object versions")
 
     def check(self) -> None:
         """Raise ``BucketError`` saying why the bucket cannot be used; return if it can.

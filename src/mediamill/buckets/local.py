@@ -14,9 +14,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from mediamill.buckets import events
 from mediamill.buckets.base import (
     NAME_MAX_BYTES,
     Bucket,
+    ObjectInfo,
     copy_stream,
     folder_in_the_way,
     is_temp_name,
@@ -24,6 +26,7 @@ from mediamill.buckets.base import (
     temp_name,
     temp_prefix,
 )
+from mediamill.buckets.events import local_version
 from mediamill.buckets.object_keys import key_problem, validate_key
 from mediamill.errors import (
     BucketError,
@@ -64,6 +67,7 @@ class LocalBucket(Bucket):
     def write(self, key: str, stream: BinaryIO, *, overwrite: bool = True, tag: str = "") -> int:
         parts = self._parts(key)
         temp: Path | None = None
+        stored: os.stat_result | None = None
         try:
             folder = self._make_folder(parts[:-1], key)
             final = folder / parts[-1]
@@ -81,6 +85,7 @@ class LocalBucket(Bucket):
                 os.replace(temp, final)
             else:
                 self._create(temp, final, key)
+            stored = os.stat(final) if events.has_subscribers() else None
         except IsADirectoryError as exc:  # a folder appeared under the key meanwhile
             raise folder_in_the_way(key) from exc
         except OSError as exc:
@@ -90,6 +95,8 @@ class LocalBucket(Bucket):
                 # Any failure here is secondary: it must not replace the error being raised.
                 with contextlib.suppress(OSError):
                     os.unlink(temp)
+        if stored is not None:
+            events.object_created(self.name, key, size, local_version(size, stored.st_mtime_ns))
         return size
 
     def staging_file(self, key: str, tag: str = "") -> Path:
@@ -233,6 +240,17 @@ class LocalBucket(Bucket):
         except OSError as exc:
             reason = exc.strerror or str(exc)
             raise BucketError(f"cannot list bucket {self.name!r}: {reason}") from exc
+
+    def list_objects(self, prefix: str = "") -> Iterator[ObjectInfo]:
+        for key in self.list(prefix):
+            try:
+                found = os.stat(self.root / key, follow_symlinks=False)
+            except FileNotFoundError:  # removed since it was listed
+                continue
+            except OSError as exc:
+                raise self._error("list", key, exc) from exc
+            version = local_version(found.st_size, found.st_mtime_ns)
+            yield ObjectInfo(key, found.st_size, version, found.st_mtime)
 
     def _walk(self, folder: Path, base: str, prefix: str) -> Iterator[str]:
         # Sorting folders as "name/" yields whole keys in lexicographic order, as S3 does.

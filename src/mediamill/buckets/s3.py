@@ -19,7 +19,8 @@ import urllib.parse
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from mediamill.buckets.base import CHUNK_SIZE, Bucket, folder_in_the_way
+from mediamill.buckets import events
+from mediamill.buckets.base import CHUNK_SIZE, Bucket, ObjectInfo, folder_in_the_way
 from mediamill.buckets.object_keys import validate_key
 from mediamill.errors import (
     BucketError,
@@ -118,6 +119,8 @@ class S3Bucket(Bucket):
                     raise folder_in_the_way(key) from exc
                 raise ObjectExistsError(self.name, key) from exc
             raise
+        if events.has_subscribers():
+            events.object_created(self.name, key, counter.total, self._etag(key))
         return counter.total
 
     # A multipart upload driven part by part, for writers that receive an object in pieces
@@ -168,6 +171,12 @@ class S3Bucket(Bucket):
         except BucketError as exc:
             if exc.__cause__ is None or _code(exc.__cause__) != "NoSuchUpload":
                 raise
+
+    def _etag(self, key: str) -> str:
+        """The stored object's ETag without quotes, as S3 event notifications give it."""
+        with self._mapped(key, head=True):
+            head = self._client.head_object(Bucket=self.bucket, Key=key)
+        return str(head.get("ETag", "")).strip('"')
 
     def check_creatable(self, key: str) -> None:
         """Refused when an object has the key, or objects are under ``key/``.
@@ -221,6 +230,17 @@ class S3Bucket(Bucket):
             for page in pages:
                 for item in page.get("Contents", ()):
                     yield item["Key"]
+
+    def list_objects(self, prefix: str = "") -> Iterator[ObjectInfo]:
+        with self._mapped():
+            pages = self._client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=prefix
+            )
+            for page in pages:
+                for item in page.get("Contents", ()):
+                    version = str(item.get("ETag", "")).strip('"')
+                    modified = item["LastModified"].timestamp()
+                    yield ObjectInfo(item["Key"], int(item.get("Size", 0)), version, modified)
 
     def _read_into(self, key: str, out: BinaryIO) -> int:
         # download_fileobj fetches parts in parallel and writes each at its offset.

@@ -28,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
         presets,
         serve,
         transcode,
+        triggers,
         users,
     )
 
@@ -37,7 +38,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"mediamill {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for verb in (serve, transcode, presets, buckets, users, access_keys, notifications, images):
+    for verb in (
+        serve,
+        transcode,
+        presets,
+        buckets,
+        users,
+        access_keys,
+        notifications,
+        images,
+        triggers,
+    ):
         verb.register(subparsers)
     return parser
 

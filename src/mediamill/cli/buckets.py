@@ -77,6 +77,9 @@ def register(subparsers: Any) -> None:
 
 def run_upload(args: argparse.Namespace) -> int:
     from mediamill.buckets import get_bucket
+    from mediamill.cli.common import open_database
+
+    open_database()  # so that the object fires the triggers on its bucket and prefix
 
     bucket = get_bucket(args.bucket)
     if not args.file.is_file():

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from django.db import IntegrityError, transaction
 
-from mediamill.buckets import Bucket, get_bucket
+from mediamill.buckets import Bucket, events, get_bucket
 from mediamill.errors import (
     CanceledError,
     InvalidKeyError,
@@ -90,7 +90,8 @@ def publish_outputs(
         ours = states[key] != ClaimState.CLAIMED
         _set_state(job.id, bucket.name, key, ClaimState.WRITING)
         try:
-            bucket.upload_file(key, path, overwrite=ours, tag=job.id)
+            with events.written_by(job.id):  # so triggers know an output from an upload
+                bucket.upload_file(key, path, overwrite=ours, tag=job.id)
         except (ObjectExistsError, InvalidKeyError) as exc:
             _set_state(job.id, bucket.name, key, ClaimState.CLAIMED)  # not ours: keep it
             raise _taken(exc, bucket.name) from exc

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "mediamill.jobs",
     "mediamill.accounts",
     "mediamill.notifications",
+    "mediamill.triggers",
     "mediamill.api",
     "mediamill.uploads",
     "mediamill.web",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("2012-09-25/", include("mediamill.api.urls")),
     path("uploads/", include("mediamill.uploads.urls")),  # tus resumable uploads
     path("images/", include("mediamill.resizer.urls")),  # signed resize URLs
+    path("events/", include("mediamill.events.urls")),  # /events/s3: S3 event notifications
     # Any other API version answers IncompatibleVersionException.
     re_path(r"^(?P<version>\d{4}-\d{2}-\d{2})/", include("mediamill.api.versions")),
     path("", include("mediamill.web.urls")),  # the web app for people, at /

@@ -95,6 +95,7 @@ class Dispatcher:
         self.app = app
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._triggers: Any = None
 
     def send(self, job_id: str) -> None:
         # One quick retry only: this runs inside the request that created the job, and with
@@ -109,9 +110,14 @@ class Dispatcher:
 
         job_state_changed.connect(self._on_state_changed, dispatch_uid=f"celery-{id(self)}")
         if sweep:
+            from mediamill.triggers.background import TriggerWorker
+
             self._thread = threading.Thread(target=self._sweep_loop, name="mediamill-sweep")
             self._thread.daemon = True
             self._thread.start()
+            # Where the sweep runs, so do trigger handlers and watched buckets.
+            self._triggers = TriggerWorker()
+            self._triggers.start()
 
     def stop(self) -> None:
         from mediamill.jobs.signals import job_state_changed
@@ -120,6 +126,8 @@ class Dispatcher:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(10)
+        if self._triggers is not None:
+            self._triggers.stop()
 
     def _on_state_changed(self, sender: Any, job_id: str, status: str, **kwargs: Any) -> None:
         if status == "Submitted":

@@ -17,6 +17,7 @@ from mediamill.jobs import publish, runner, service
 from mediamill.jobs.models import JobStatus
 from mediamill.jobs.signals import job_state_changed
 from mediamill.polling import PollingPool, PollingThread
+from mediamill.triggers.background import TriggerWorker
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ class EmbeddedWorkers:
             raise ValueError("at least one worker is needed")
         self.count = count
         self._pool = PollingPool("worker", count, self._run_one, poll_seconds=SWEEP_SECONDS)
+        self._triggers = TriggerWorker()  # handlers of trigger rules, watched buckets
         self._tidy_lock = threading.Lock()
         self._next_tidy = 0.0
 
@@ -42,11 +44,13 @@ class EmbeddedWorkers:
         publish.remove_stale_claims()  # and unfinished outputs they were storing
         job_state_changed.connect(self._on_state_changed, dispatch_uid=f"embedded-{id(self)}")
         self._pool.start()
+        self._triggers.start()
         log.info("started %d embedded worker thread(s)", self.count)
 
     def stop(self, timeout: float = 30.0) -> None:
         """Stop taking jobs; running jobs are released unfinished for the next start."""
         job_state_changed.disconnect(dispatch_uid=f"embedded-{id(self)}")
+        self._triggers.stop(timeout)
         self._pool.stop(timeout)
 
     def wake(self) -> None:
