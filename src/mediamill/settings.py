@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,13 +79,34 @@ def _base_url(value: str) -> str:
     return url
 
 
+def default_data_dir() -> Path:
+    """The per-user data folder of the platform's conventions: ``$XDG_DATA_HOME/mediamill``
+    (``~/.local/share/mediamill``) on Linux and BSD, ``~/Library/Application Support/mediamill``
+    on macOS, ``%LOCALAPPDATA%\\mediamill`` on Windows. Never the current folder, so a command
+    finds the same data wherever it is run."""
+    home = Path.home()
+    if sys.platform == "darwin":
+        return home / "Library" / "Application Support" / "mediamill"
+    if sys.platform == "win32":
+        return Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local") / "mediamill"
+    xdg = os.environ.get("XDG_DATA_HOME", "")
+    # The XDG spec says a relative XDG_DATA_HOME is invalid and to be ignored.
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else home / ".local" / "share"
+    return base / "mediamill"
+
+
+def _data_dir(value: str) -> Path:
+    return Path(value).resolve() if value.strip() else default_data_dir()
+
+
 _DECLARED = [
     Setting(
         "MEDIAMILL_DATA_DIR",
-        "./var",
+        "",
         "Folder for everything mediamill keeps on disk: the embedded database, local buckets, "
-        "keys.",
-        Path,
+        "keys. Empty: the per-user data folder (~/.local/share/mediamill on Linux, "
+        "~/Library/Application Support/mediamill on macOS), whatever the current folder.",
+        _data_dir,
     ),
     Setting(
         "DATABASE_URL",
@@ -319,11 +341,34 @@ _DECLARED = [
 SETTINGS: dict[str, Setting] = {s.name: s for s in _DECLARED}
 
 
+#: Defaults a process worked out for itself (``serve`` derives MEDIAMILL_PUBLIC_URL from its
+#: host and port); they stand in for the declared default while the variable is unset.
+_derived: dict[str, str] = {}
+
+
 def get(name: str) -> Any:
     """The parsed value of a declared setting, read from the environment now."""
     setting = SETTINGS[name]
-    raw = os.environ.get(name, setting.default)
+    raw = os.environ.get(name, _derived.get(name, setting.default))
     try:
         return setting.parse(raw)
     except ValueError as exc:
         raise ConfigurationError(f"{name}={raw!r} is not valid: {exc}") from exc
+
+
+def get_raw(name: str) -> str:
+    """The environment's text for ``name``, "" when it is unset (no default, no parsing)."""
+    if name not in SETTINGS:
+        raise KeyError(name)
+    return os.environ.get(name, "")
+
+
+def derive(name: str, value: str) -> None:
+    """Use ``value`` instead of the declared default of ``name`` in this process, while the
+    environment does not set it. Checked now, so a bad value fails where it is derived."""
+    setting = SETTINGS[name]
+    try:
+        setting.parse(value)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name}={value!r} (derived) is not valid: {exc}") from exc
+    _derived[name] = value

@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from mediamill.cli.common import find_user, open_database
+from mediamill.cli.output import add_json_flag, print_json, print_table, timestamp
 from mediamill.errors import ValidationError
 
 
@@ -34,6 +35,7 @@ def register(subparsers: Any) -> None:
     create.set_defaults(handler=run_create)
     listing = verbs.add_parser("list", help="list keys (never their secrets)")
     listing.add_argument("--user", help="only this user's keys")
+    add_json_flag(listing)
     listing.set_defaults(handler=run_list)
     revoke = verbs.add_parser("revoke", help="revoke a key: requests signed with it fail")
     revoke.add_argument("key_id", metavar="ID")
@@ -75,15 +77,36 @@ def run_list(args: argparse.Namespace) -> int:
 
     user = _user(args.user) if args.user else None
     rows = list(list_keys(user))
-    if not rows:
-        print("no access keys")
+    if args.json:
+        print_json(
+            [
+                {
+                    "id": key.id,
+                    "user": key.user.username,
+                    "description": key.description,
+                    "created": key.created,
+                    "last_used": key.last_used,
+                    "active": key.active,
+                }
+                for key in rows
+            ]
+        )
         return 0
-    print(f"{'ID':<20}  {'USER':<16}  {'CREATED':<16}  {'LAST USED':<16}  STATUS")
-    for key in rows:
-        used = key.last_used.strftime("%Y-%m-%d %H:%M") if key.last_used else "never"
-        status = "active" if key.active else "revoked"
-        created = key.created.strftime("%Y-%m-%d %H:%M")
-        print(f"{key.id:<20}  {key.user.username:<16}  {created:<16}  {used:<16}  {status}")
+    print_table(
+        ["ID", "USER", "CREATED", "LAST USED", "STATUS", "DESCRIPTION"],
+        [
+            (
+                key.id,
+                key.user.username,
+                timestamp(key.created),
+                timestamp(key.last_used) or "never",
+                "active" if key.active else "revoked",
+                key.description,
+            )
+            for key in rows
+        ],
+        empty="no access keys (create one with `mediamill keys create --user USER`)",
+    )
     return 0
 
 
