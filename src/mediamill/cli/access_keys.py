@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from mediamill.cli.common import find_user, open_database
@@ -32,6 +33,7 @@ def register(subparsers: Any) -> None:
     )
     create.add_argument("--user", help="username the key belongs to")
     create.add_argument("--description", default="", help="a note to recognise the key by")
+    add_json_flag(create)
     create.set_defaults(handler=run_create)
     listing = verbs.add_parser("list", help="list keys (never their secrets)")
     listing.add_argument("--user", help="only this user's keys")
@@ -54,7 +56,7 @@ def _user(username: str | None) -> Any:
     if admins or users.objects.exists():
         raise ValidationError("say which user the key is for with --user")
     user = users.objects.create_superuser(username="admin", email="", password=None)
-    print("created superuser 'admin' (no password: it signs API requests only)")
+    print("created superuser 'admin' (no password: it signs API requests only)", file=sys.stderr)
     return user
 
 
@@ -64,6 +66,10 @@ def run_create(args: argparse.Namespace) -> int:
 
     user = _user(args.user)
     key_id, secret = create_key(user, args.description)
+    if args.json:
+        # The names boto3 takes as keyword arguments, so the file can be passed as **key.
+        print_json({"aws_access_key_id": key_id, "aws_secret_access_key": secret})
+        return 0
     print(f"user:                  {user.username}")
     print(f"aws_access_key_id:     {key_id}")
     print(f"aws_secret_access_key: {secret}")
