@@ -71,6 +71,13 @@ def _networks(value: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network
     return tuple(networks)
 
 
+def _log_format(value: str) -> str:
+    word = value.strip().lower()
+    if word not in ("plain", "json"):
+        raise ValueError("must be plain or json")
+    return word
+
+
 def _base_url(value: str) -> str:
     url = value.strip().rstrip("/")
     scheme, _, rest = url.partition("://")
@@ -329,6 +336,27 @@ _DECLARED = [
         "Complete jobs. Checked at CreateJob and again before a job stores its outputs "
         "(0: no limit).",
         _non_negative_int,
+    ),
+    Setting(
+        "MEDIAMILL_LOG_FORMAT",
+        "plain",
+        "plain: one line of text per log record. json: one JSON object per line, with the "
+        "request ID, user, job ID and pipeline ID of the work it belongs to.",
+        _log_format,
+    ),
+    Setting(
+        "MEDIAMILL_MIN_FREE_DISK_MB",
+        "1024",
+        "Free space, in MiB, the data folder needs: below it /readyz answers 503 and "
+        "`mediamill doctor` fails its disk check.",
+        _non_negative_int,
+    ),
+    Setting(
+        "MEDIAMILL_METRICS_ALLOWED_NETWORKS",
+        "127.0.0.0/8,::1",
+        "Comma-separated IP networks (CIDR) or addresses allowed to read /metrics; others get "
+        "403. Add your Prometheus server's.",
+        _networks,
     ),
     Setting(
         "MEDIAMILL_LIMIT_SUPERUSERS",

@@ -31,6 +31,7 @@ COMMANDS = [
     "users",
     "access_keys",
     "notifications",
+    "doctor",
 ]
 
 
