@@ -65,15 +65,14 @@ def test_unreachable_database(tmp_path: Path) -> None:
 
 
 def test_a_reader_that_goes_away_is_no_error(tmp_path: Path) -> None:
-    # `mediamill presets list | head -1`
+    # `mediamill presets list | head -1`, without the race: the reading end is closed before
+    # the command writes anything, so its output meets a broken pipe every time.
     child = subprocess.Popen(
         [sys.executable, "-m", "mediamill", "presets", "list"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        bufsize=0,
     )
     assert child.stdout is not None and child.stderr is not None
-    assert child.stdout.read(2) == b"ID"
     child.stdout.close()
     status = child.wait(timeout=60)
     assert child.stderr.read() == b""
