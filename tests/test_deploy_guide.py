@@ -159,6 +159,11 @@ def test_the_guide_runs_the_tutorials_job(tmp_path: Path, services: dict[str, st
         assert codecs == ["pcm_s16le", "flac", "aac"]
         worker_logs = "".join(log.read_text() for _, log in processes[1:])
         assert job["Id"] in worker_logs, "a worker, not the server, ran the job"
+        # MEDIAMILL_LOG_FORMAT=json: every line a JSON object, Celery's own records included.
+        lines = [json.loads(line) for line in worker_logs.splitlines() if line.strip()]
+        assert any(line["logger"].startswith("celery.") for line in lines)
+        started = [line for line in lines if line["message"].startswith(f"job {job['Id']}: ")]
+        assert all(line["job_id"] == job["Id"] for line in started)
     finally:
         for child, _ in processes:
             child.terminate()

@@ -147,6 +147,21 @@ def _stop_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, stop)
 
 
+def _warn_if_root() -> None:
+    """Say it once, in our words: Celery's own warning advises a --uid option that
+    ``mediamill worker`` does not have."""
+    import warnings
+
+    from celery.exceptions import SecurityWarning
+
+    warnings.filterwarnings("ignore", category=SecurityWarning)
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        log.warning(
+            "running as root: run workers as an unprivileged user (systemd's User=, see "
+            "docs/deploy.md); a hostile input file could do more harm as root"
+        )
+
+
 def run_worker(args: argparse.Namespace) -> int:
     from mediamill import settings
     from mediamill.errors import ConfigurationError
@@ -165,9 +180,11 @@ def run_worker(args: argparse.Namespace) -> int:
     sweeper = Dispatcher(app)
     sweeper.start(sweep=True)
     notifier = _start_notifications()
+    _warn_if_root()
     try:
         app.worker_main(
             [
+                "--quiet",  # no banner: what matters is logged, in mediamill's format
                 "worker",
                 f"--concurrency={args.concurrency}",
                 "--pool=threads",

@@ -114,7 +114,11 @@ LOGGING = {
         }
     },
     # Not propagated: a Celery worker's root handler would print every line twice.
-    "loggers": {"mediamill": {"handlers": ["stderr"], "level": "INFO", "propagate": False}},
+    "loggers": {
+        "mediamill": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        # Celery's own records, in the same format (workers keep Celery off logging setup).
+        "celery": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+    },
 }
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
