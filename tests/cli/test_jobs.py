@@ -59,6 +59,7 @@ def test_cancel(cli: Cli) -> None:
     one_line_error(cli("jobs", "cancel", job_id), "jobs cancel", "only Submitted jobs")
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_watch_follows_a_running_job_to_the_end(cli: Cli) -> None:
     job_id = create(cli, make_pipeline().id)
