@@ -32,8 +32,12 @@ def register(subparsers: Any) -> None:
         description="Create an Active pipeline, as CreatePipeline does.",
     )
     create.add_argument("name", metavar="NAME", help="1-40 characters")
-    create.add_argument("--input-bucket", required=True, metavar="BUCKET", help="inputs come from")
-    create.add_argument("--output-bucket", required=True, metavar="BUCKET", help="outputs go to")
+    create.add_argument(
+        "--input-bucket", required=True, metavar="BUCKET", help="the bucket inputs are read from"
+    )
+    create.add_argument(
+        "--output-bucket", required=True, metavar="BUCKET", help="the bucket outputs are written to"
+    )
     create.add_argument(
         "--owner",
         metavar="USER",
