@@ -11,7 +11,7 @@ from pathlib import Path
 import botocore
 import pytest
 
-from mediamill import servicemodel
+from mediamill import client, servicemodel
 from mediamill.errors import LimitExceededError, ValidationError
 from mediamill.jobs.models import ID_PATTERN
 from mediamill.presets import rules
@@ -30,6 +30,11 @@ def test_the_vendored_description_is_botocores_unchanged() -> None:
         else shipped.joinpath("service-2.json").read_bytes()
     )
     assert servicemodel.description() == json.loads(text)
+    vendored = Path(client.model_path()) / "elastictranscoder" / "2012-09-25"
+    for name in ("paginators-1.json", "waiters-2.json"):
+        assert json.loads((vendored / name).read_text()) == json.loads((shipped / name).read_text())
+    rules_text = gzip.decompress((shipped / "endpoint-rule-set-1.json.gz").read_bytes())
+    assert json.loads((vendored / "endpoint-rule-set-1.json").read_text()) == json.loads(rules_text)
     data = resources.files("mediamill.servicemodel").joinpath("data")
     assert "Apache License" in data.joinpath("LICENSE-botocore.txt").read_text()
     assert "botocore 1.42.17" in data.joinpath("NOTICE").read_text()

@@ -38,3 +38,35 @@ def test_bad_value_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_default_applies(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("MEDIAMILL_PROBE_TIMEOUT", raising=False)
     assert settings.get("MEDIAMILL_PROBE_TIMEOUT") == 30.0
+
+
+def test_data_dir_defaults_to_the_per_user_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("MEDIAMILL_DATA_DIR", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert settings.get("MEDIAMILL_DATA_DIR") == tmp_path / ".local" / "share" / "mediamill"
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert settings.get("MEDIAMILL_DATA_DIR") == tmp_path / "xdg" / "mediamill"
+    monkeypatch.setenv("XDG_DATA_HOME", "relative/ignored")
+    assert settings.get("MEDIAMILL_DATA_DIR") == tmp_path / ".local" / "share" / "mediamill"
+
+
+def test_a_given_data_dir_is_made_absolute(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MEDIAMILL_DATA_DIR", "var")
+    assert settings.get("MEDIAMILL_DATA_DIR") == tmp_path.resolve() / "var"
+
+
+def test_derived_default_stands_in_while_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MEDIAMILL_PUBLIC_URL", raising=False)
+    monkeypatch.setattr(settings, "_derived", {})
+    assert settings.get("MEDIAMILL_PUBLIC_URL") == "http://127.0.0.1:8000"
+    settings.derive("MEDIAMILL_PUBLIC_URL", "http://127.0.0.1:9000")
+    assert settings.get("MEDIAMILL_PUBLIC_URL") == "http://127.0.0.1:9000"
+    monkeypatch.setenv("MEDIAMILL_PUBLIC_URL", "https://media.example.com")
+    assert settings.get("MEDIAMILL_PUBLIC_URL") == "https://media.example.com"
+    with pytest.raises(ConfigurationError, match="derived"):
+        settings.derive("MEDIAMILL_PUBLIC_URL", "ftp://nope")

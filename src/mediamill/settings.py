@@ -17,6 +17,7 @@ from __future__ import annotations
 import ctypes
 import ipaddress
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,6 +92,13 @@ def _networks(value: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network
     return tuple(networks)
 
 
+def _log_format(value: str) -> str:
+    word = value.strip().lower()
+    if word not in ("plain", "json"):
+        raise ValueError("must be plain or json")
+    return word
+
+
 def _base_url(value: str) -> str:
     url = value.strip().rstrip("/")
     scheme, _, rest = url.partition("://")
@@ -99,13 +107,34 @@ def _base_url(value: str) -> str:
     return url
 
 
+def default_data_dir() -> Path:
+    """The per-user data folder of the platform's conventions: ``$XDG_DATA_HOME/mediamill``
+    (``~/.local/share/mediamill``) on Linux and BSD, ``~/Library/Application Support/mediamill``
+    on macOS, ``%LOCALAPPDATA%\\mediamill`` on Windows. Never the current folder, so a command
+    finds the same data wherever it is run."""
+    home = Path.home()
+    if sys.platform == "darwin":
+        return home / "Library" / "Application Support" / "mediamill"
+    if sys.platform == "win32":
+        return Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local") / "mediamill"
+    xdg = os.environ.get("XDG_DATA_HOME", "")
+    # The XDG spec says a relative XDG_DATA_HOME is invalid and to be ignored.
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else home / ".local" / "share"
+    return base / "mediamill"
+
+
+def _data_dir(value: str) -> Path:
+    return Path(value).resolve() if value.strip() else default_data_dir()
+
+
 _DECLARED = [
     Setting(
         "MEDIAMILL_DATA_DIR",
-        "./var",
+        "",
         "Folder for everything mediamill keeps on disk: the embedded database, local buckets, "
-        "keys.",
-        Path,
+        "keys. Empty: the per-user data folder (~/.local/share/mediamill on Linux, "
+        "~/Library/Application Support/mediamill on macOS), whatever the current folder.",
+        _data_dir,
     ),
     Setting(
         "DATABASE_URL",
@@ -472,6 +501,27 @@ _DECLARED = [
         _non_negative_int,
     ),
     Setting(
+        "MEDIAMILL_LOG_FORMAT",
+        "plain",
+        "plain: one line of text per log record. json: one JSON object per line, with the "
+        "request ID, user, job ID and pipeline ID of the work it belongs to.",
+        _log_format,
+    ),
+    Setting(
+        "MEDIAMILL_MIN_FREE_DISK_MB",
+        "1024",
+        "Free space, in MiB, the data folder needs: below it /readyz answers 503 and "
+        "`mediamill doctor` fails its disk check.",
+        _non_negative_int,
+    ),
+    Setting(
+        "MEDIAMILL_METRICS_ALLOWED_NETWORKS",
+        "127.0.0.0/8,::1",
+        "Comma-separated IP networks (CIDR) or addresses allowed to read /metrics; others get "
+        "403. Add your Prometheus server's.",
+        _networks,
+    ),
+    Setting(
         "MEDIAMILL_LIMIT_SUPERUSERS",
         "false",
         "Whether the per-user limits apply to superusers too (by default they are exempt).",
@@ -543,6 +593,11 @@ SECRET_SETTINGS = (
 _kept: dict[str, str] = {}
 
 
+#: Defaults a process worked out for itself (``serve`` derives MEDIAMILL_PUBLIC_URL from its
+#: host and port); they stand in for the declared default while the variable is unset.
+_derived: dict[str, str] = {}
+
+
 def get(name: str) -> Any:
     """The parsed value of a declared setting, read from the environment now.
 
@@ -552,7 +607,7 @@ def get(name: str) -> Any:
     setting = SETTINGS[name]
     raw = os.environ.get(name)
     if raw is None:
-        raw = _kept.get(name, setting.default)
+        raw = _kept.get(name, _derived.get(name, setting.default))
     try:
         return setting.parse(raw)
     except ValueError as exc:
@@ -595,3 +650,21 @@ def _blank_initial_environment(names: list[str]) -> None:
         if sep and name.decode(errors="replace") in names and value:
             ctypes.memset(start + offset + len(name) + 1, 0, len(value))
         offset += len(entry) + 1
+
+
+def get_raw(name: str) -> str:
+    """The environment's text for ``name``, "" when it is unset (no default, no parsing)."""
+    if name not in SETTINGS:
+        raise KeyError(name)
+    return os.environ.get(name, "")
+
+
+def derive(name: str, value: str) -> None:
+    """Use ``value`` instead of the declared default of ``name`` in this process, while the
+    environment does not set it. Checked now, so a bad value fails where it is derived."""
+    setting = SETTINGS[name]
+    try:
+        setting.parse(value)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name}={value!r} (derived) is not valid: {exc}") from exc
+    _derived[name] = value

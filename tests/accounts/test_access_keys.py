@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -114,7 +115,7 @@ def test_keys_command(tmp_path: Path) -> None:
 
     created = mediamill("keys", "create", "--description", "ci")
     assert created.returncode == 0, created.stderr
-    assert "created superuser 'admin'" in created.stdout
+    assert "created superuser 'admin'" in created.stderr
     lines = dict(
         line.split(":", 1) for line in created.stdout.splitlines() if line.startswith("aws_")
     )
@@ -126,6 +127,16 @@ def test_keys_command(tmp_path: Path) -> None:
 
     assert mediamill("keys", "revoke", key_id).returncode == 0
     assert "revoked" in mediamill("keys", "list").stdout
+
+    as_json = mediamill("keys", "create", "--user", "admin", "--json")
+    assert as_json.returncode == 0, as_json.stderr
+    pair = json.loads(as_json.stdout)
+    assert set(pair) == {"aws_access_key_id", "aws_secret_access_key"}
+    listed_json = json.loads(mediamill("keys", "list", "--json").stdout)
+    by_id = {k["id"]: k for k in listed_json}
+    assert set(by_id) == {key_id, pair["aws_access_key_id"]}
+    assert (by_id[key_id]["active"], by_id[pair["aws_access_key_id"]]["active"]) == (False, True)
+    assert by_id[key_id]["user"] == "admin" and by_id[key_id]["description"] == "ci"
 
     unknown = mediamill("keys", "create", "--user", "nobody")
     assert unknown.returncode == 1 and "no user 'nobody'" in unknown.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -125,3 +126,23 @@ def test_against_s3(song: Path, tmp_path: Path, s3_server: SeaweedFS) -> None:
     run = mediamill("upload", "media", "other.mp3", song, env=wrong)
     assert run.returncode == 1
     assert "refused the request signature: check MEDIAMILL_S3_SECRET_ACCESS_KEY" in run.stderr
+
+
+@pytest.mark.django_db
+def test_grants_json_and_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    from django.contrib.auth.models import User
+
+    from mediamill.cli import main
+
+    User.objects.create_user("alice")
+    assert main(["buckets", "grants", "--json"]) == 0
+    assert capsys.readouterr().out == "[]\n"
+    assert main(["buckets", "grant", "uploads", "alice"]) == 0
+    capsys.readouterr()
+    assert main(["buckets", "grants", "--json"]) == 0
+    [grant] = json.loads(capsys.readouterr().out)
+    assert (grant["bucket"], grant["user"]) == ("uploads", "alice")
+    assert grant["granted"].endswith("Z")
+    assert main(["buckets", "revoke", "media", "alice"]) == 1
+    err = capsys.readouterr().err
+    assert err == "mediamill buckets revoke: error: alice has no grant of the bucket 'media'\n"

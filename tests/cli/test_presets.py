@@ -113,7 +113,7 @@ def test_show_bad_id_exits_1_with_one_line(
     assert main(["presets", "show", preset_id]) == 1
     out, err = capsys.readouterr()
     assert out == ""
-    assert err == f"mediamill presets: error: {message}\n"
+    assert err == f"mediamill presets show: error: {message}\n"
 
 
 @pytest.mark.parametrize(

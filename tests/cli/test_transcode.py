@@ -88,7 +88,6 @@ def _unwritable_dir(tmp_path: Path) -> Path:
         ("malformed-preset", "preset ID"),
         ("unwritable", "cannot write to output folder"),
         ("missing-input", "does not exist"),
-        ("missing-outdir", "does not exist"),
     ],
 )
 def test_bad_inputs_fail_cleanly(
@@ -108,8 +107,6 @@ def test_bad_inputs_fail_cleanly(
         out = _unwritable_dir(tmp_path)
     elif case == "missing-input":
         src = tmp_path / "nowhere.mp3"
-    elif case == "missing-outdir":
-        out = tmp_path / "no" / "such" / "dir"
     before = set(out.iterdir()) if out.is_dir() else set()
 
     run = mediamill("transcode", src, *presets, "-o", out)
@@ -123,10 +120,23 @@ def test_bad_inputs_fail_cleanly(
     assert after == before, "no partial or temporary file may be left behind"
 
 
+def test_missing_output_folder_is_created(song_mp3: Path, tmp_path: Path) -> None:
+    out = tmp_path / "new" / "out"
+    run = mediamill("transcode", song_mp3, "-p", TUTORIAL[0], "-o", out, "-q")
+    assert run.returncode == 0, run.stderr
+    assert decode(out / "song.wav").audio_codec == "pcm_s16le"
+
+
+def test_failed_run_removes_the_folders_it_created(text_mp3: Path, tmp_path: Path) -> None:
+    run = mediamill("transcode", text_mp3, "-p", TUTORIAL[0], "-o", tmp_path / "a" / "b")
+    assert run.returncode == 1
+    assert not (tmp_path / "a").exists()
+
+
 def test_existing_output_needs_force(song_mp3: Path, tmp_path: Path) -> None:
     (tmp_path / "song.wav").write_bytes(b"precious")
     run = mediamill("transcode", song_mp3, "-p", TUTORIAL[0], "-o", tmp_path)
-    assert run.returncode == 1 and "already exists" in run.stderr
+    assert run.returncode == 1 and "already exists (use --force to replace it)" in run.stderr
     assert (tmp_path / "song.wav").read_bytes() == b"precious"
     run = mediamill("transcode", song_mp3, "-p", TUTORIAL[0], "-o", tmp_path, "--force", "-q")
     assert run.returncode == 0, run.stderr

@@ -240,11 +240,22 @@ def test_commands(capsys: pytest.CaptureFixture[str]) -> None:
     assert sub_arn.startswith(arn + ":") and "PendingConfirmation" in out
     assert re.search(r"webhook secret: whsec_[A-Za-z0-9+/=]{44}", out)
     assert main(["topics", "list"]) == 0
-    assert f"{arn}  owner=alice  confirmed subscriptions=0" in capsys.readouterr().out
+    assert capsys.readouterr().out.splitlines()[1].split() == [arn, "alice", "0"]
+    assert main(["topics", "list", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == [
+        {"arn": arn, "owner": "alice", "confirmed_subscriptions": 0}
+    ]
     assert main(["subscriptions", "list"]) == 0
     assert sub_arn in capsys.readouterr().out
+    assert main(["subscriptions", "list", "--json"]) == 0
+    [listed] = json.loads(capsys.readouterr().out)
+    assert listed["arn"] == sub_arn and listed["status"] == "PendingConfirmation"
     assert main(["deliveries", "list"]) == 0
     assert "SubscriptionConfirmation" in capsys.readouterr().out
+    assert main(["deliveries", "list", "--json"]) == 0
+    [delivery] = json.loads(capsys.readouterr().out)
+    assert delivery["message"] == "SubscriptionConfirmation"
+    assert delivery["subscription"] == sub_arn
     assert main(["unsubscribe", sub_arn]) == 0
     assert main(["deliveries", "list", "--status", "Pending"]) == 0
     assert "UnsubscribeConfirmation" in capsys.readouterr().out

@@ -18,7 +18,6 @@ from django.db import OperationalError
 from django.test import Client
 
 from mediamill.errors import ConfigurationError
-from mediamill.site import views
 from mediamill.site.database import database_config
 from mediamill.site.secret import secret_key
 
@@ -38,7 +37,13 @@ def test_healthz_reports_ok_without_touching_the_database(
 def test_readyz_reports_a_writable_database(client: Client) -> None:
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "writable"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "writable",
+        "broker": "not used",
+        "buckets": "writable",
+        "disk": "ok",
+    }
     assert "no-cache" in response["Cache-Control"]
 
 
@@ -50,7 +55,7 @@ class _DownConnection:
 def test_readyz_reports_a_database_that_is_down(
     client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(views, "connection", _DownConnection())
+    monkeypatch.setattr("django.db.connection", _DownConnection())
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable", "database": "unreachable"}

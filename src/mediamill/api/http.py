@@ -23,7 +23,7 @@ from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from mediamill import servicemodel
+from mediamill import logs, servicemodel
 from mediamill.api import auth
 from mediamill.api.errors import ApiError
 from mediamill.errors import (
@@ -105,6 +105,7 @@ def resource(**operations: Operation) -> Callable[..., HttpResponse]:
         try:
             user = auth.authenticate(request)
             caller = Caller(user, getattr(request, "mediamill_region", None) or DEFAULT_REGION)
+            logs.bind(user=user.get_username())
             check_input(operation, request, path)
             status, body = operation.handler(request, caller, **path)
         except ApiError as exc:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from mediamill.cli.common import find_user, open_database
+from mediamill.cli.output import add_json_flag, print_json, print_table, timestamp
 from mediamill.errors import ValidationError
 
 
@@ -31,9 +33,11 @@ def register(subparsers: Any) -> None:
     )
     create.add_argument("--user", help="username the key belongs to")
     create.add_argument("--description", default="", help="a note to recognise the key by")
+    add_json_flag(create)
     create.set_defaults(handler=run_create)
     listing = verbs.add_parser("list", help="list keys (never their secrets)")
     listing.add_argument("--user", help="only this user's keys")
+    add_json_flag(listing)
     listing.set_defaults(handler=run_list)
     revoke = verbs.add_parser("revoke", help="revoke a key: requests signed with it fail")
     revoke.add_argument("key_id", metavar="ID")
@@ -52,7 +56,7 @@ def _user(username: str | None) -> Any:
     if admins or users.objects.exists():
         raise ValidationError("say which user the key is for with --user")
     user = users.objects.create_superuser(username="admin", email="", password=None)
-    print("created superuser 'admin' (no password: it signs API requests only)")
+    print("created superuser 'admin' (no password: it signs API requests only)", file=sys.stderr)
     return user
 
 
@@ -62,6 +66,10 @@ def run_create(args: argparse.Namespace) -> int:
 
     user = _user(args.user)
     key_id, secret = create_key(user, args.description)
+    if args.json:
+        # The names boto3 takes as keyword arguments, so the file can be passed as **key.
+        print_json({"aws_access_key_id": key_id, "aws_secret_access_key": secret})
+        return 0
     print(f"user:                  {user.username}")
     print(f"aws_access_key_id:     {key_id}")
     print(f"aws_secret_access_key: {secret}")
@@ -75,15 +83,36 @@ def run_list(args: argparse.Namespace) -> int:
 
     user = _user(args.user) if args.user else None
     rows = list(list_keys(user))
-    if not rows:
-        print("no access keys")
+    if args.json:
+        print_json(
+            [
+                {
+                    "id": key.id,
+                    "user": key.user.username,
+                    "description": key.description,
+                    "created": key.created,
+                    "last_used": key.last_used,
+                    "active": key.active,
+                }
+                for key in rows
+            ]
+        )
         return 0
-    print(f"{'ID':<20}  {'USER':<16}  {'CREATED':<16}  {'LAST USED':<16}  STATUS")
-    for key in rows:
-        used = key.last_used.strftime("%Y-%m-%d %H:%M") if key.last_used else "never"
-        status = "active" if key.active else "revoked"
-        created = key.created.strftime("%Y-%m-%d %H:%M")
-        print(f"{key.id:<20}  {key.user.username:<16}  {created:<16}  {used:<16}  {status}")
+    print_table(
+        ["ID", "USER", "CREATED", "LAST USED", "STATUS", "DESCRIPTION"],
+        [
+            (
+                key.id,
+                key.user.username,
+                timestamp(key.created),
+                timestamp(key.last_used) or "never",
+                "active" if key.active else "revoked",
+                key.description,
+            )
+            for key in rows
+        ],
+        empty="no access keys (create one with `mediamill keys create --user USER`)",
+    )
     return 0
 
 

@@ -7,7 +7,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from mediamill.cli.common import find_user, human_size, open_database
+from mediamill.cli.common import announce_data_dir, find_user, human_size, open_database
+from mediamill.cli.output import add_json_flag, print_json, print_table, timestamp
 from mediamill.errors import MediamillError, NotFoundError, OutputError
 
 _BUCKET_HELP = "bucket name; see MEDIAMILL_BUCKETS for where it lives"
@@ -72,6 +73,7 @@ def register(subparsers: Any) -> None:
     revoke.set_defaults(handler=run_revoke)
     listing = verbs.add_parser("grants", help="list grants (not the namespaces, which need none)")
     listing.add_argument("--user", metavar="USER", help="only this user's grants")
+    add_json_flag(listing)
     listing.set_defaults(handler=run_grants)
 
 
@@ -81,6 +83,7 @@ def run_upload(args: argparse.Namespace) -> int:
 
     open_database()  # so that the object fires the triggers on its bucket and prefix
 
+    announce_data_dir()
     bucket = get_bucket(args.bucket)
     if not args.file.is_file():
         raise MediamillError(f"{str(args.file)!r} does not exist or is not a file", code=3001)
@@ -96,6 +99,7 @@ def run_upload(args: argparse.Namespace) -> int:
 def run_download(args: argparse.Namespace) -> int:
     from mediamill.buckets import get_bucket
 
+    announce_data_dir()
     bucket = get_bucket(args.bucket)
     if args.file.exists() and not args.force:
         raise OutputError(f"{str(args.file)!r} already exists (use --force to replace it)")
@@ -133,14 +137,16 @@ def run_grants(args: argparse.Namespace) -> int:
 
     user = find_user(args.user) if args.user else None
     rows = list(bucket_access.grants(user))
-    if not rows:
-        print("no grants")
+    if args.json:
+        print_json(
+            [{"bucket": g.bucket, "user": g.user.username, "granted": g.created} for g in rows]
+        )
         return 0
-    width = max(len("BUCKET"), *(len(g.bucket) for g in rows))
-    print(f"{'BUCKET':<{width}}  {'USER':<16}  GRANTED")
-    for row in rows:
-        granted = row.created.strftime("%Y-%m-%d %H:%M")
-        print(f"{row.bucket:<{width}}  {row.user.username:<16}  {granted}")
+    print_table(
+        ["BUCKET", "USER", "GRANTED"],
+        [(g.bucket, g.user.username, timestamp(g.created)) for g in rows],
+        empty="no grants (`mediamill buckets grant BUCKET USER` makes one)",
+    )
     return 0
 
 

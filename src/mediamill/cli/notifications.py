@@ -7,6 +7,7 @@ import argparse
 from typing import Any
 
 from mediamill.cli.common import find_user, open_database
+from mediamill.cli.output import add_json_flag, print_json, print_table, timestamp
 
 
 def register(subparsers: Any) -> None:
@@ -30,6 +31,7 @@ def register(subparsers: Any) -> None:
     create.add_argument("--region", help="region in the ARN (default: MEDIAMILL_REGION)")
     create.set_defaults(handler=run_topics_create)
     listing = verbs.add_parser("list", help="list topics")
+    add_json_flag(listing)
     listing.set_defaults(handler=run_topics_list)
     delete = verbs.add_parser("delete", help="delete a topic and its subscriptions")
     delete.add_argument("arn", metavar="TOPIC_ARN")
@@ -57,6 +59,7 @@ def register(subparsers: Any) -> None:
     sub_verbs = subscriptions.add_subparsers(dest="subs_command", metavar="ACTION", required=True)
     sub_list = sub_verbs.add_parser("list", help="list subscriptions")
     sub_list.add_argument("--topic", metavar="TOPIC_ARN", help="only this topic's")
+    add_json_flag(sub_list)
     sub_list.set_defaults(handler=run_subscriptions_list)
 
     unsubscribe = subparsers.add_parser(
@@ -74,7 +77,8 @@ def register(subparsers: Any) -> None:
         "--status", choices=["Pending", "Delivered", "Failed", "Canceled"], help="only these"
     )
     del_list.add_argument("--job", metavar="JOB_ID", help="only this job's")
-    del_list.add_argument("--limit", type=int, default=50, help="at most this many (50)")
+    del_list.add_argument("--limit", type=int, default=50, help="at most this many")
+    add_json_flag(del_list)
     del_list.set_defaults(handler=run_deliveries_list)
 
     notifications = subparsers.add_parser(
@@ -110,13 +114,19 @@ def run_topics_list(args: argparse.Namespace) -> int:
             "subscriptions", filter=Q(subscriptions__status=SubscriptionStatus.CONFIRMED)
         )
     )
-    if not rows:
-        print("no topics (create one with `mediamill topics create NAME --owner USER`)")
-        return 0
-    for topic in rows:
-        print(
-            f"{topic.arn}  owner={topic.owner.username}  confirmed subscriptions={topic.confirmed}"
+    if args.json:
+        print_json(
+            [
+                {"arn": t.arn, "owner": t.owner.username, "confirmed_subscriptions": t.confirmed}
+                for t in rows
+            ]
         )
+        return 0
+    print_table(
+        ["ARN", "OWNER", "CONFIRMED SUBSCRIPTIONS"],
+        [(t.arn, t.owner.username, t.confirmed) for t in rows],
+        empty="no topics (create one with `mediamill topics create NAME --owner USER`)",
+    )
     return 0
 
 
@@ -148,11 +158,24 @@ def run_subscriptions_list(args: argparse.Namespace) -> int:
     from mediamill.notifications import topics
 
     rows = list(topics.list_subscriptions(args.topic))
-    if not rows:
-        print("no subscriptions")
+    if args.json:
+        print_json(
+            [
+                {
+                    "arn": sub.arn,
+                    "status": sub.status,
+                    "signing": sub.signing,
+                    "endpoint": sub.endpoint,
+                }
+                for sub in rows
+            ]
+        )
         return 0
-    for sub in rows:
-        print(f"{sub.arn}  {sub.status:<19}  {sub.signing:<17}  {sub.endpoint}")
+    print_table(
+        ["ARN", "STATUS", "SIGNING", "ENDPOINT"],
+        [(sub.arn, sub.status, sub.signing, sub.endpoint) for sub in rows],
+        empty="no subscriptions (`mediamill subscribe TOPIC_ARN URL` makes one)",
+    )
     return 0
 
 
@@ -175,24 +198,55 @@ def run_deliveries_list(args: argparse.Namespace) -> int:
     if args.job:
         rows = rows.filter(job_id=args.job)
     found = list(rows[: max(args.limit, 0)])
-    if not found:
-        print("no deliveries")
+    if args.json:
+        print_json([_delivery_json(d) for d in found])
         return 0
-    print(
-        f"{'ID':>6}  {'JOB':<20}  {'MESSAGE':<24}  {'STATUS':<9}  {'TRIES':>5}  {'LAST':>4}  "
-        f"{'NEXT ATTEMPT / DELIVERED':<24}  ENDPOINT / LAST ERROR"
+    print_table(
+        [
+            "ID",
+            "JOB",
+            "MESSAGE",
+            "STATUS",
+            "TRIES",
+            "LAST",
+            "NEXT ATTEMPT / DELIVERED",
+            "ENDPOINT / LAST ERROR",
+        ],
+        [
+            (
+                d.id,
+                d.job_id,
+                d.state or d.message_type,
+                d.status,
+                d.attempts,
+                d.last_status_code,
+                timestamp(d.delivered_at or d.next_attempt_at)
+                if d.status in ("Pending", "Delivered")
+                else None,
+                d.subscription.endpoint
+                + (f"  ({d.last_error})" if d.last_error and d.status != "Delivered" else ""),
+            )
+            for d in found
+        ],
+        empty="no deliveries",
     )
-    for d in found:
-        when = d.delivered_at if d.delivered_at else d.next_attempt_at
-        stamp = when.strftime("%Y-%m-%d %H:%M:%S") if d.status in ("Pending", "Delivered") else "-"
-        code = d.last_status_code or "-"
-        what = d.state or d.message_type
-        print(
-            f"{d.id:>6}  {d.job_id or '-':<20}  {what:<24}  {d.status:<9}  {d.attempts:>5}  "
-            f"{code!s:>4}  {stamp:<24}  {d.subscription.endpoint}"
-            + (f"  ({d.last_error})" if d.last_error and d.status != "Delivered" else "")
-        )
     return 0
+
+
+def _delivery_json(d: Any) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "job": d.job_id or None,
+        "message": d.state or d.message_type,
+        "status": d.status,
+        "attempts": d.attempts,
+        "last_status_code": d.last_status_code,
+        "last_error": d.last_error or None,
+        "next_attempt_at": d.next_attempt_at,
+        "delivered_at": d.delivered_at,
+        "endpoint": d.subscription.endpoint,
+        "subscription": d.subscription.arn,
+    }
 
 
 def run_rotate_key(args: argparse.Namespace) -> int:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
+from mediamill.cli.output import add_json_flag, print_json, table
 from mediamill.presets import (
     DEPRECATED_PRESET_IDS,
     SYSTEM_PRESETS,
@@ -56,22 +56,16 @@ def register(subparsers: Any) -> None:
 def _add_json_flag(parser: argparse.ArgumentParser, *, default: Any) -> None:
     # Accepted before and after the subcommand; the subcommand's copy must not reset the
     # value given before it, hence SUPPRESS there.
-    parser.add_argument(
-        "--json",
-        action="store_true",
-        default=default,
-        help="print Elastic Transcoder's JSON preset objects instead of text",
-    )
+    add_json_flag(parser, default=default)
 
 
 def list_presets(args: argparse.Namespace) -> int:
     presets = list(SYSTEM_PRESETS.values())
     if args.json:
-        _print_json([to_wire(p) for p in presets])
+        print_json([to_wire(p) for p in presets])
         return 0
-    rows = [("ID", "CONTAINER", "NAME", "SETTINGS")]
-    rows += [(p.id, p.container, _label(p), summary(p)) for p in presets]
-    print(_table(rows))
+    rows = [(p.id, p.container, _label(p), summary(p)) for p in presets]
+    print(table(["ID", "CONTAINER", "NAME", "SETTINGS"], rows))
     return 0
 
 
@@ -84,7 +78,7 @@ def show_preset(args: argparse.Namespace) -> int:
         )
     wire = to_wire(preset)
     if args.json:
-        _print_json(wire)
+        print_json(wire)
         return 0
     print(f"{preset.id}  {preset.name}")
     print(summary(preset))
@@ -142,14 +136,6 @@ def _label(preset: Preset) -> str:
     return preset.name.removeprefix(_NAME_PREFIX)
 
 
-def _table(rows: Sequence[Sequence[str]]) -> str:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
-    return "\n".join(
-        "  ".join([*(cell.ljust(w) for cell, w in zip(row, widths, strict=False)), row[-1]])
-        for row in rows
-    )
-
-
 def _flatten(value: Any, prefix: str = "") -> Iterable[tuple[str, str]]:
     """Wire fields as ``Video.CodecOptions.Profile``-style paths, the names errors use."""
     if value == {}:
@@ -162,7 +148,3 @@ def _flatten(value: Any, prefix: str = "") -> Iterable[tuple[str, str]]:
             yield from _flatten(item, f"{prefix}[{index}]")
     else:
         yield prefix, str(value)
-
-
-def _print_json(value: Any) -> None:
-    print(json.dumps(value, indent=2))

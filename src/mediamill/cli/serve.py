@@ -56,9 +56,27 @@ def register(subparsers: Any) -> None:
 
 
 def _prepare() -> None:
-    from mediamill.site import migrate
+    from mediamill.cli.common import open_database
 
-    migrate()
+    open_database()
+
+
+def derive_public_url(host: str, port: int) -> str | None:
+    """Without MEDIAMILL_PUBLIC_URL, the server's own address becomes the public URL (the base
+    of SubscribeURL and SigningCertURL); returns the sentence saying so, or None when the
+    setting is given."""
+    from mediamill import settings
+
+    if settings.get_raw("MEDIAMILL_PUBLIC_URL"):
+        return None
+    wildcard = host in ("0.0.0.0", "::", "")
+    shown = "127.0.0.1" if wildcard else (f"[{host}]" if ":" in host else host)
+    url = f"http://{shown}:{port}"
+    settings.derive("MEDIAMILL_PUBLIC_URL", url)
+    note = f"public URL {url}, from --host and --port (set MEDIAMILL_PUBLIC_URL to change it"
+    if wildcard:
+        note += "; listening on every address, so receivers elsewhere need it set"
+    return note + ")"
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -67,6 +85,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
     if args.workers < 1:
         raise ConfigurationError("--workers must be at least 1")
+    public_url_note = derive_public_url(args.host, args.port)
     _prepare()
     from mediamill.httpserver import make_server
     from mediamill.site.wsgi import application
@@ -82,7 +101,13 @@ def run_serve(args: argparse.Namespace) -> int:
 
         dispatch = EmbeddedWorkers(args.workers)
         mode = f"{args.workers} embedded worker thread(s)"
-    server = make_server(application, args.host, args.port, args.http_threads)
+    try:
+        server = make_server(application, args.host, args.port, args.http_threads)
+    except OSError as exc:
+        raise ConfigurationError(
+            f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc} "
+            "(is another server running there? choose another with --port)"
+        ) from exc
     _stop_on_sigterm()
     dispatch.start()
     notifier = _start_notifications()
@@ -96,6 +121,8 @@ def run_serve(args: argparse.Namespace) -> int:
         file=sys.stderr,
         flush=True,
     )
+    if public_url_note:
+        print(f"mediamill: {public_url_note}", file=sys.stderr, flush=True)
     try:
         server.run()
     except KeyboardInterrupt:
@@ -125,6 +152,21 @@ def _stop_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, stop)
 
 
+def _warn_if_root() -> None:
+    """Say it once, in our words: Celery's own warning advises a --uid option that
+    ``mediamill worker`` does not have."""
+    import warnings
+
+    from celery.exceptions import SecurityWarning
+
+    warnings.filterwarnings("ignore", category=SecurityWarning)
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        log.warning(
+            "running as root: run workers as an unprivileged user (systemd's User=, see "
+            "docs/deploy.md); a hostile input file could do more harm as root"
+        )
+
+
 def run_worker(args: argparse.Namespace) -> int:
     from mediamill import settings
     from mediamill.errors import ConfigurationError
@@ -143,9 +185,11 @@ def run_worker(args: argparse.Namespace) -> int:
     sweeper = Dispatcher(app)
     sweeper.start(sweep=True)
     notifier = _start_notifications()
+    _warn_if_root()
     try:
         app.worker_main(
             [
+                "--quiet",  # no banner: what matters is logged, in mediamill's format
                 "worker",
                 f"--concurrency={args.concurrency}",
                 "--pool=threads",

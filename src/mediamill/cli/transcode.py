@@ -36,7 +36,12 @@ def register(subparsers: Any) -> None:
         help="Elastic Transcoder preset ID (repeat for several outputs); see `mediamill presets`",
     )
     parser.add_argument(
-        "-o", "--output-dir", metavar="OUTDIR", type=Path, required=True, help="output folder"
+        "-o",
+        "--output-dir",
+        metavar="OUTDIR",
+        type=Path,
+        required=True,
+        help="output folder, created if missing",
     )
     parser.add_argument(
         "-f", "--force", action="store_true", help="replace outputs that already exist"
@@ -73,6 +78,7 @@ def run(args: argparse.Namespace) -> int:
     ]
     report = None if args.quiet else ProgressReport(sys.stderr, args.input.name, len(requests))
     cancel = threading.Event()
+    created = make_folders(args.output_dir)
     try:
         results = transcode(
             args.input,
@@ -81,8 +87,15 @@ def run(args: argparse.Namespace) -> int:
             cancel=cancel,
             overwrite=args.force,
         )
+    except OutputError as exc:
+        if exc.code == 3002 and not args.force:
+            raise OutputError(f"{exc.message} (use --force to replace it)", code=3002) from exc
+        raise
     except KeyboardInterrupt:
         cancel.set()
+        raise
+    except BaseException:
+        remove_empty(created)
         raise
     finally:
         if report:
@@ -95,6 +108,27 @@ def run(args: argparse.Namespace) -> int:
             f"{human_size(stats.file_size)}"
         )
     return 0
+
+
+def make_folders(folder: Path) -> list[Path]:
+    """Create ``folder`` and its missing parents; the ones created, deepest first."""
+    missing = [p for p in (folder, *folder.parents) if not p.exists()]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot create the output folder {str(folder)!r}: {exc.strerror}", code=1000
+        ) from exc
+    return missing
+
+
+def remove_empty(folders: list[Path]) -> None:
+    """Remove folders ``make_folders`` created, if a failed run left them empty."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
 
 
 class ProgressReport:

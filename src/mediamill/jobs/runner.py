@@ -30,7 +30,7 @@ from pathlib import Path
 
 from django.db import close_old_connections, connection
 
-from mediamill import settings
+from mediamill import logs, settings
 from mediamill.buckets import get_bucket
 from mediamill.engine import OutputRequest, OutputStats, transcode
 from mediamill.errors import (
@@ -62,6 +62,13 @@ def run_job(job_id: str, *, stop: CancelToken | None = None) -> str | None:
     job = service.claim(job_id, worker_id, lease)
     if job is None:
         return None
+    owner = job.owner.username if job.owner_id is not None and job.owner else None
+    with logs.context(job_id=job_id, pipeline_id=job.pipeline_id, user=owner):
+        return _run_claimed(job, worker_id, lease, stop)
+
+
+def _run_claimed(job: Job, worker_id: str, lease: float, stop: CancelToken | None) -> str | None:
+    job_id = job.id
     log.info("job %s: started by %s", job_id, worker_id)
     with _Heartbeat(job_id, worker_id, lease, stop) as heartbeat:
         try:

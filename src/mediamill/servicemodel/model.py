@@ -1,6 +1,8 @@
 """The Elastic Transcoder service description (botocore's ``service-2.json``), read once.
 
-The file is vendored unchanged in ``data/`` (Apache-2.0, see ``data/NOTICE``): it is what
+The file is vendored unchanged in ``data/elastictranscoder/2012-09-25/service-2.json``
+(Apache-2.0, see ``data/NOTICE``), in botocore's own data layout so that botocore's loader
+can read it too (``mediamill.client``): it is what
 boto3 clients were built from, so it is the authority on every operation, member, pattern
 and limit. Nothing here knows HTTP or Django.
 """
@@ -15,13 +17,15 @@ from importlib import resources
 from typing import Any
 
 API_VERSION = "2012-09-25"
-_FILE = f"elastictranscoder-{API_VERSION}.json"
+#: The folder to give botocore's loader as a search path; it holds ``elastictranscoder/``.
+DATA = resources.files("mediamill.servicemodel").joinpath("data")
+_FILE = DATA.joinpath("elastictranscoder", API_VERSION, "service-2.json")
 
 
 @cache
 def description() -> dict[str, Any]:
     """The whole service description, as parsed JSON (do not change it)."""
-    text = resources.files("mediamill.servicemodel").joinpath("data", _FILE).read_text("utf-8")
+    text = _FILE.read_text("utf-8")
     data: dict[str, Any] = json.loads(text)
     return data
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mediamill import logs
 from mediamill import settings as mediamill_settings
 from mediamill.site.database import database_config
 from mediamill.site.proxy import web_security
@@ -62,6 +63,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every record of a request carries its ID, and every answer is counted.
+    "mediamill.site.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Serves the admin's static files from the installed apps: no collectstatic step.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -122,10 +125,23 @@ WHITENOISE_USE_FINDERS = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "mediamill": logs.formatter_config(mediamill_settings.get("MEDIAMILL_LOG_FORMAT"))
+    },
+    "filters": {"context": {"()": logs.ContextFilter}},
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": "mediamill",
+            "filters": ["context"],
+        }
+    },
     # Not propagated: a Celery worker's root handler would print every line twice.
-    "loggers": {"mediamill": {"handlers": ["stderr"], "level": "INFO", "propagate": False}},
+    "loggers": {
+        "mediamill": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        # Celery's own records, in the same format (workers keep Celery off logging setup).
+        "celery": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+    },
 }
 
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from mediamill.site import views
+from mediamill.site import metrics, views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("", include("mediamill.notifications.urls")),  # /sns/: SubscribeURL, SigningCertURL
     path("2012-09-25/", include("mediamill.api.urls")),
     path("uploads/", include("mediamill.uploads.urls")),  # tus resumable uploads

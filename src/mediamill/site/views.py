@@ -3,26 +3,21 @@
 ``/healthz`` (liveness) says the process answers HTTP, and nothing else: it touches no
 database, so it stays cheap under load and a database outage does not get a healthy server
 restarted. ``/readyz`` (readiness) says the server can do its work: the database answers and
-accepts a write.
+accepts a write, the broker (when there is one) accepts a connection, every bucket in use
+takes a write, a read and a delete, and the data folder's disk has room.
 """
 
 from __future__ import annotations
 
 import logging
 
-from django.db import DatabaseError, connection, transaction
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-log = logging.getLogger("mediamill.site")
+from mediamill.site import checks
 
-# A write that changes nothing but takes the database's write path (lock, journal, commit):
-# it fails on a read-only file or a read-only PostgreSQL transaction, and on a full disk.
-_WRITE_PROBE = (
-    "UPDATE django_migrations SET applied = applied "
-    "WHERE id = (SELECT MIN(id) FROM django_migrations)"
-)
+log = logging.getLogger("mediamill.site")
 
 
 @never_cache
@@ -35,22 +30,19 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @never_cache
 @require_safe
 def readyz(request: HttpRequest) -> JsonResponse:
-    """``{"status": "ok"}`` once the database can be read and written; 503 otherwise."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError as exc:
-        log.error("/readyz: the database cannot be reached: %s", exc)
-        return _unavailable("unreachable")
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(_WRITE_PROBE)
-    except DatabaseError as exc:
-        log.error("/readyz: the database cannot be written: %s", exc)
-        return _unavailable("not writable")
-    return JsonResponse({"status": "ok", "database": "writable"})
-
-
-def _unavailable(database: str) -> JsonResponse:
-    return JsonResponse({"status": "unavailable", "database": database}, status=503)
+    """``{"status": "ok", ...}`` with one member per part; 503 when any part fails."""
+    database = checks.database()
+    found = [database]
+    parts = {"database": "writable" if database.ok else database.detail.split(":", 1)[0]}
+    if database.ok:  # which buckets matter is read from the database
+        broker, buckets, disk = checks.broker(timeout=2.0), checks.buckets(), checks.disk()
+        found += [broker, *buckets, disk]
+        used = not broker.detail.startswith("not used")
+        parts["broker"] = ("reachable" if used else "not used") if broker.ok else "unreachable"
+        parts["buckets"] = "writable" if all(b.ok for b in buckets) else "not writable"
+        parts["disk"] = "ok" if disk.ok else "low"
+    failed = [check for check in found if not check.ok]
+    for check in failed:
+        log.error("/readyz: %s: %s", check.name, check.detail)
+    status = "unavailable" if failed else "ok"
+    return JsonResponse({"status": status, **parts}, status=503 if failed else 200)

@@ -39,7 +39,6 @@ from mediamill import settings
 from mediamill.accounts import access_keys
 from mediamill.errors import ConfigurationError
 from mediamill.jobs.models import Job, now_ms
-from mediamill.servicemodel import API_VERSION
 from mediamill.triggers.models import Event, Outcome, Rule
 
 log = logging.getLogger(__name__)
@@ -230,20 +229,9 @@ def handler_environment(rule: Rule, home: str) -> dict[str, str]:
 
 
 def service_model_path() -> Path:
-    """A folder botocore's loader reads ``elastictranscoder/2012-09-25/service-2.json`` from."""
-    root = Path(settings.get("MEDIAMILL_DATA_DIR")) / "botocore-data"
-    target = root / "elastictranscoder" / API_VERSION / "service-2.json"
-    text = (
-        resources.files("mediamill.servicemodel")
-        .joinpath("data", f"elastictranscoder-{API_VERSION}.json")
-        .read_text("utf-8")
-    )
-    if not target.exists() or target.read_text("utf-8") != text:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temp = target.with_name(f".service-2.json.{uuid.uuid4().hex[:12]}.part")
-        temp.write_text(text, "utf-8")
-        os.replace(temp, target)
-    return root
+    """The folder botocore's loader reads ``elastictranscoder/2012-09-25/service-2.json``
+    (and its paginators and waiters) from: the vendored model, in botocore's own layout."""
+    return Path(str(resources.files("mediamill.servicemodel").joinpath("data")))
 
 
 def _owner_key(rule: Rule) -> tuple[str, str]:

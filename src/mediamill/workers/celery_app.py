@@ -22,7 +22,7 @@ import threading
 from typing import Any
 
 from celery import Celery
-from celery.signals import worker_shutting_down
+from celery.signals import setup_logging, worker_shutting_down
 
 from mediamill import settings
 
@@ -71,6 +71,15 @@ def _on_shutdown(**kwargs: Any) -> None:
 
 
 worker_shutting_down.connect(_on_shutdown)
+
+
+def _keep_mediamill_logging(**kwargs: Any) -> None:
+    """Connected to ``setup_logging``, so Celery leaves logging as Django's LOGGING set it:
+    Celery's own records ("celery.*") then come out in mediamill's format (plain or JSON),
+    not in a second one."""
+
+
+setup_logging.connect(_keep_mediamill_logging)
 
 
 def _run_job_task(job_id: str) -> str | None:
