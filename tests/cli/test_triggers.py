@@ -61,7 +61,7 @@ def test_the_triggers_verbs(tmp_path: Path) -> None:
         f"{WAV}=media/{{stem}}.wav",
         ok=False,
     )
-    assert refused.stderr.startswith("mediamill triggers: error: trigger 'loopy' would fire on")
+    assert refused.stderr.startswith("mediamill triggers add: error: trigger 'loopy' would fire on")
     assert len(refused.stderr.splitlines()) == 1
     added = run(
         env,
