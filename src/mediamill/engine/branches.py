@@ -133,12 +133,24 @@ class VideoBranch(Branch):
         _link(self.source, *chain, self.sink)
         graph.configure()
         self.graph = graph
+        every = plan.keyframe_every
+        self.keyframe_every = None if every is None else Fraction(str(every))
+        self.next_keyframe = Fraction(0)  # seconds of output
 
     def prepare(self, frame: Any) -> None:
         # A decoded frame remembers its input picture type, and encoders take an I frame as
         # "force a keyframe here": every input keyframe (or, from some sources, every frame)
-        # would become one, blowing the bit rate. The preset's GOP decides keyframes.
+        # would become one, blowing the bit rate. The preset's GOP decides keyframes, except
+        # at segment boundaries, where every output of the job gets one at the same instant.
         frame.pict_type = PictureType.NONE
+        if self.keyframe_every is None or frame.pts is None or frame.time_base is None:
+            return
+        # The first frame at or past the boundary: the muxer cuts there, not a frame early.
+        time = frame.pts * Fraction(frame.time_base)
+        if time >= self.next_keyframe:
+            frame.pict_type = PictureType.I
+            while self.next_keyframe <= time:
+                self.next_keyframe += self.keyframe_every
 
 
 def downmix(source: StreamInfo, layout: str) -> str | None:

@@ -7,7 +7,7 @@ details) is decided here, in one place, so the encoding code only follows orders
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 from mediamill.engine.sizing import Geometry, fit_frame
@@ -15,9 +15,11 @@ from mediamill.errors import MediaError, UnsupportedPresetError
 from mediamill.presets.model import AudioSettings, Preset, VideoSettings
 from mediamill.probe import MediaInfo, StreamInfo
 
-#: Containers this version can write, with FFmpeg's muxer name for each. HLS/TS, fmp4, gif,
-#: mpg, flv and mxf come later; they plug in here plus, for segmented ones, in the writer.
+#: Containers this version can write, with FFmpeg's muxer name for each. fmp4, gif, mpg,
+#: flv and mxf come later; they plug in here plus, for segmented ones, in the writer. A
+#: ``ts`` output with a segment duration is written by the ``hls`` muxer instead (HLSv3).
 MUXERS: Mapping[str, str] = {
+    "ts": "mpegts",
     "mp4": "mp4",
     "mp3": "mp3",
     "flac": "flac",
@@ -29,6 +31,11 @@ MUXERS: Mapping[str, str] = {
 
 #: Muxer options: put the MP4 index first so players can start before the download ends.
 MUXER_OPTIONS: Mapping[str, Mapping[str, str]] = {"mp4": {"movflags": "+faststart"}}
+
+#: The muxer of segmented ``ts`` outputs, and the shortest and longest segment Elastic
+#: Transcoder accepted (seconds).
+SEGMENT_MUXER = "hls"
+MIN_SEGMENT_SECONDS, MAX_SEGMENT_SECONDS = 1.0, 60.0
 
 DEFAULT_MAX_FRAME_RATE = Fraction(30)
 #: Input frame rates below this are not taken as the output's (two frames an hour apart
@@ -57,6 +64,8 @@ class VideoPlan:
     pixel_format: str
     bit_rate: int | None  # bit/s; None = constant quality
     options: Mapping[str, str] = field(default_factory=dict)
+    #: Force a keyframe every this many seconds of output (segment boundaries), if set.
+    keyframe_every: float | None = None
 
 
 @dataclass(frozen=True)
@@ -65,9 +74,29 @@ class OutputPlan:
     muxer_options: Mapping[str, str]
     audio: AudioPlan | None
     video: VideoPlan | None
+    #: Seconds per segment of a segmented (HLSv3) output; None for one file.
+    segment_duration: float | None = None
 
 
-def plan_output(preset: Preset, media: MediaInfo) -> OutputPlan:
+def plan_output(
+    preset: Preset, media: MediaInfo, segment_duration: float | None = None
+) -> OutputPlan:
+    """The settings for one output; ``segment_duration`` makes a ``ts`` output segmented.
+
+    A segmented output's video gets a keyframe forced at every multiple of the segment
+    duration, the same instants in every output of the job, so the segments of renditions
+    begin together and a player can switch between them at any boundary.
+    """
+    if segment_duration is not None:
+        if preset.container != "ts":
+            raise UnsupportedPresetError(
+                f"preset {preset.id}: segmented {preset.container!r} outputs are not "
+                "supported yet (segmented ts, HLSv3, is)"
+            )
+        if not MIN_SEGMENT_SECONDS <= segment_duration <= MAX_SEGMENT_SECONDS:
+            raise UnsupportedPresetError(
+                f"SegmentDuration {segment_duration:g} is outside 1 to 60 seconds"
+            )
     muxer = MUXERS.get(preset.container)
     if muxer is None:
         raise UnsupportedPresetError(
@@ -90,7 +119,11 @@ def plan_output(preset: Preset, media: MediaInfo) -> OutputPlan:
         raise MediaError(
             f"input has no {wanted or 'media'} stream, which preset {preset.id} needs", code=4000
         )
-    return OutputPlan(muxer, MUXER_OPTIONS.get(muxer, {}), audio, video)
+    if segment_duration is None:
+        return OutputPlan(muxer, MUXER_OPTIONS.get(muxer, {}), audio, video)
+    if video is not None:
+        video = replace(video, keyframe_every=segment_duration)
+    return OutputPlan(SEGMENT_MUXER, {}, audio, video, segment_duration)
 
 
 def plan_audio(preset_id: str, settings: AudioSettings, source: StreamInfo) -> AudioPlan:

@@ -17,7 +17,8 @@ import av.error
 
 from mediamill.engine.limits import MediaLimits
 from mediamill.engine.plan import OutputPlan, plan_output
-from mediamill.engine.writer import OutputWriter
+from mediamill.engine.segments import read_playlist
+from mediamill.engine.writer import PLAYLIST_SUFFIX, OutputWriter
 from mediamill.errors import (
     CanceledError,
     MediaError,
@@ -54,35 +55,52 @@ class OutputStats:
     width: int | None
     height: int | None
     frame_rate: Fraction | None
+    #: A segmented output: the names of its files (variant playlist first, then the
+    #: segments), beside its base name; empty for a single file.
+    files: tuple[str, ...] = ()
+    #: Bit rates of what was written, bit/s: over the whole output, and of its fullest
+    #: segment (an HLS master playlist's AVERAGE-BANDWIDTH and BANDWIDTH).
+    bit_rate: int | None = None
+    peak_bit_rate: int | None = None
+    #: RFC 6381 codec names of its streams, e.g. ``avc1.4d401f,mp4a.40.2`` (segmented only).
+    codecs: str | None = None
 
     @property
     def duration_millis(self) -> int:
         return round(self.duration * 1000)
 
 
+#: One output for ``encode_outputs``: its preset, the path to write (a segmented output's
+#: base name: ``base.m3u8`` and ``base00000.ts``... are written), its segment duration.
+Target = tuple[Preset, str, float | None]
+
+
 def encode_outputs(
     source: Source,
-    targets: list[tuple[Preset, str]],
+    targets: list[Target],
     *,
     progress: ProgressCallback | None = None,
     cancel: CancelToken,
     limits: MediaLimits | None = None,
 ) -> list[OutputStats]:
-    """Write each ``(preset, path)`` target from ``source``; return stats per target."""
+    """Write each target from ``source``; return stats per target."""
     limits = limits or MediaLimits()
     media = inspect(source)
     if media.duration:
         limits.check_duration(media.duration, "declares")
-    plans = [plan_output(preset, media) for preset, _ in targets]
+    plans = [plan_output(preset, media, segments) for preset, _, segments in targets]
     max_bytes = limits.max_output_bytes(media.size)
     if max_bytes is not None and media.duration:
         for index, plan in enumerate(plans):
             predicted = predicted_size(plan, media.duration)
             if predicted is not None and predicted > max_bytes:
                 raise limits.output_too_large(index, max_bytes, predicted=True)
-    paths = [path for _, path in targets]
+    paths = [path for _, path, _ in targets]
     _Decoder(source, media, plans, paths, progress, cancel, limits, max_bytes).run()
-    return [measure(path) for _, path in targets]
+    return [
+        measure(path) if segments is None else measure_segmented(path)
+        for _, path, segments in targets
+    ]
 
 
 #: Bytes per sample of the PCM encoders, whose output size follows from the duration.
@@ -288,3 +306,52 @@ def measure(path: str) -> OutputStats:
             height=video.codec_context.height if video else None,
             frame_rate=Fraction(video.average_rate) if video and video.average_rate else None,
         )
+
+
+def measure_segmented(base: str) -> OutputStats:
+    """Stats of a segmented output from its variant playlist and the segments it names."""
+    folder = os.path.dirname(base)
+    playlist = base + PLAYLIST_SUFFIX
+    segments = read_playlist(playlist)
+    if not segments:
+        raise TranscodeError("the segmented output has no segments")
+    sizes = [os.path.getsize(os.path.join(folder, name)) for name, _ in segments]
+    duration = sum(length for _, length in segments)
+    peak = max(
+        size * 8 / length for size, (_, length) in zip(sizes, segments, strict=True) if length
+    )
+    first = measure(os.path.join(folder, segments[0][0]))
+    return OutputStats(
+        duration=duration,
+        file_size=sum(sizes),
+        width=first.width,
+        height=first.height,
+        frame_rate=first.frame_rate,
+        files=(os.path.basename(playlist), *(name for name, _ in segments)),
+        bit_rate=round(sum(sizes) * 8 / duration) if duration else None,
+        peak_bit_rate=round(peak),
+        codecs=codec_names(os.path.join(folder, segments[0][0])),
+    )
+
+
+def codec_names(path: str) -> str:
+    """RFC 6381 names of the streams in ``path`` (H.264 from its SPS, AAC-LC), video first."""
+    names = []
+    with av.open(path) as container:
+        for video in container.streams.video:
+            if video.codec_context.name == "h264":
+                names.append(_avc1(container, video))
+        for audio in container.streams.audio:
+            if audio.codec_context.name == "aac":
+                names.append("mp4a.40.2")
+    return ",".join(names)
+
+
+def _avc1(container: Any, stream: Any) -> str:
+    """``avc1.PPCCLL``: profile, constraint flags and level, from the first SPS written."""
+    for packet in container.demux(stream):
+        data = bytes(packet)
+        start = data.find(b"\x00\x00\x01\x67")  # start code + NAL type 7 (SPS)
+        if start >= 0 and len(data) >= start + 7:
+            return "avc1." + data[start + 4 : start + 7].hex()
+    raise TranscodeError("the H.264 output has no sequence parameter set")

@@ -20,6 +20,7 @@ import av.error
 from mediamill.engine.branches import AudioBranch, Branch, VideoBranch
 from mediamill.engine.limits import MediaLimits
 from mediamill.engine.plan import OutputPlan
+from mediamill.engine.segments import tidy
 from mediamill.errors import CanceledError, MediamillError, TranscodeError
 from mediamill.probe import StreamInfo
 from mediamill.sandbox import CancelToken, file_limit_error
@@ -96,10 +97,11 @@ class OutputWriter(threading.Thread):
 
     def _write(self) -> None:
         plan = self.plan
+        target, options = self.path, dict(plan.muxer_options)
+        if plan.segment_duration is not None:
+            target, options = segmented_target(self.path, plan.segment_duration)
         try:
-            container: Any = av.open(
-                self.path, "w", format=plan.muxer, options=dict(plan.muxer_options)
-            )
+            container: Any = av.open(target, "w", format=plan.muxer, options=options)
         except (av.error.FFmpegError, OSError) as exc:
             raise TranscodeError(f"cannot create output file: {exc}") from exc
         with container:
@@ -131,6 +133,8 @@ class OutputWriter(threading.Thread):
                 raise
             except av.error.FFmpegError as exc:
                 raise file_limit_error(exc) or TranscodeError(f"encoding failed: {exc}") from exc
+        if plan.segment_duration is not None:
+            tidy(target)
 
     def _mux(self, container: Any, kind: str, packets: list[Any]) -> None:
         if not packets:
@@ -144,6 +148,29 @@ class OutputWriter(threading.Thread):
             end = (last.pts + (last.duration or 0)) * float(last.time_base)
             if end > self._written[kind]:
                 self._written[kind] = end
+
+
+#: What a segmented output's files are named after its base name ``K`` (Elastic
+#: Transcoder's HLSv3 names): the variant playlist and five-digit segments from 00000.
+PLAYLIST_SUFFIX = ".m3u8"
+SEGMENT_SUFFIX = "%05d.ts"
+
+
+def segmented_target(base: str, segment_duration: float) -> tuple[str, dict[str, str]]:
+    """The playlist path and ``hls`` muxer options writing ``base00000.ts``... and ``base.m3u8``.
+
+    The muxer cuts a segment at the first keyframe past each multiple of the duration; the
+    video branch forces keyframes exactly there, so every segment is one duration long.
+    """
+    escaped = base.replace("%", "%%")  # the segment name is a printf pattern
+    return base + PLAYLIST_SUFFIX, {
+        "hls_time": f"{segment_duration:g}",
+        "hls_list_size": "0",
+        "hls_playlist_type": "vod",
+        "hls_segment_type": "mpegts",
+        "hls_segment_filename": escaped + SEGMENT_SUFFIX,
+        "start_number": "0",
+    }
 
 
 def remove_quietly(path: str) -> None:
