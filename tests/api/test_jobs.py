@@ -185,18 +185,29 @@ def test_existing_outputs_are_refused(et: Client, song: Path) -> None:
     assert "Outputs[1].Key: 'processed/song.flac' already exists in bucket 'media'" in message
 
 
-def test_playlists_are_refused_with_the_reason(et: Client) -> None:
-    # Nothing writes playlists yet: a job asking for one is refused, not reported Complete.
+@pytest.mark.parametrize(
+    ("playlist", "expected"),
+    [
+        (
+            {"Name": "song", "Format": "HLSv3", "OutputKeys": ["song.wav"]},
+            "Output 'song.wav' must have a SegmentDuration since it is part of a playlist",
+        ),
+        (
+            {"Name": "song", "Format": "HLSv4", "OutputKeys": ["song.wav"]},
+            "HLSv4 playlists are not supported yet",
+        ),
+    ],
+)
+def test_playlists_break_et_rules_are_refused_with_the_reason(
+    et: Client, playlist: dict[str, object], expected: str
+) -> None:
+    # A wav output cannot be in an HLS playlist; formats nothing writes yet are refused
+    # rather than reported Complete without their files.
     pipeline = paused_pipeline(et)
     with pytest.raises(ClientError) as caught:
-        submit(
-            et,
-            pipeline["Id"],
-            Playlists=[{"Name": "song", "Format": "HLSv3", "OutputKeys": ["song.wav"]}],
-        )
+        submit(et, pipeline["Id"], Playlists=[playlist])
     assert error_code(caught) == "ValidationException"
-    message = caught.value.response["Error"]["Message"]
-    assert "Playlists are not supported yet" in message and "Leave Playlists out" in message
+    assert expected in caught.value.response["Error"]["Message"]
     assert not et.list_jobs_by_pipeline(PipelineId=pipeline["Id"])["Jobs"]
 
 
