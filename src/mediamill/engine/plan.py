@@ -69,6 +69,17 @@ class VideoPlan:
 
 
 @dataclass(frozen=True)
+class ThumbnailPlan:
+    """Still images: the first frame, then one every ``interval`` seconds."""
+
+    encoder: str  # png or mjpeg
+    extension: str  # png or jpg
+    geometry: Geometry
+    pixel_format: str
+    interval: float
+
+
+@dataclass(frozen=True)
 class OutputPlan:
     muxer: str
     muxer_options: Mapping[str, str]
@@ -76,12 +87,17 @@ class OutputPlan:
     video: VideoPlan | None
     #: Seconds per segment of a segmented (HLSv3) output; None for one file.
     segment_duration: float | None = None
+    thumbnails: ThumbnailPlan | None = None
 
 
 def plan_output(
-    preset: Preset, media: MediaInfo, segment_duration: float | None = None
+    preset: Preset,
+    media: MediaInfo,
+    segment_duration: float | None = None,
+    thumbnails: bool = False,
 ) -> OutputPlan:
-    """The settings for one output; ``segment_duration`` makes a ``ts`` output segmented.
+    """The settings for one output; ``segment_duration`` makes a ``ts`` output segmented,
+    ``thumbnails`` asks for the preset's thumbnails too.
 
     A segmented output's video gets a keyframe forced at every multiple of the segment
     duration, the same instants in every output of the job, so the segments of renditions
@@ -119,11 +135,38 @@ def plan_output(
         raise MediaError(
             f"input has no {wanted or 'media'} stream, which preset {preset.id} needs", code=4000
         )
+    stills = plan_thumbnails(preset, media.video) if thumbnails else None
     if segment_duration is None:
-        return OutputPlan(muxer, MUXER_OPTIONS.get(muxer, {}), audio, video)
+        return OutputPlan(muxer, MUXER_OPTIONS.get(muxer, {}), audio, video, None, stills)
     if video is not None:
         video = replace(video, keyframe_every=segment_duration)
-    return OutputPlan(SEGMENT_MUXER, {}, audio, video, segment_duration)
+    return OutputPlan(SEGMENT_MUXER, {}, audio, video, segment_duration, stills)
+
+
+def plan_thumbnails(preset: Preset, source: StreamInfo | None) -> ThumbnailPlan:
+    settings = preset.thumbnails
+    if settings is None:
+        raise UnsupportedPresetError(f"preset {preset.id} makes no thumbnails")
+    if source is None or not source.width or not source.height:
+        raise MediaError(
+            f"input has no video stream to take the thumbnails of preset {preset.id} from",
+            code=4000,
+        )
+    width, height = settings.max_width, settings.max_height
+    if (width is None or height is None) and settings.resolution and "x" in settings.resolution:
+        width, height = (int(n) for n in settings.resolution.split("x"))
+    geometry = fit_frame(
+        source.width,
+        source.height,
+        width or AUTO_MAX_WIDTH,
+        height or AUTO_MAX_HEIGHT,
+        settings.sizing_policy,
+        settings.padding_policy,
+        source.sample_aspect_ratio,
+    )
+    if settings.format == "png":
+        return ThumbnailPlan("png", "png", geometry, "rgb24", float(settings.interval))
+    return ThumbnailPlan("mjpeg", "jpg", geometry, "yuvj420p", float(settings.interval))
 
 
 def plan_audio(preset_id: str, settings: AudioSettings, source: StreamInfo) -> AudioPlan:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
@@ -64,6 +64,9 @@ class OutputStats:
     peak_bit_rate: int | None = None
     #: RFC 6381 codec names of its streams, e.g. ``avc1.4d401f,mp4a.40.2`` (segmented only).
     codecs: str | None = None
+    #: Thumbnails written, in order (``00001.png``...), and their size as ``WxH``.
+    thumbnails: tuple[str, ...] = ()
+    thumbnail_resolution: str | None = None
 
     @property
     def duration_millis(self) -> int:
@@ -71,8 +74,9 @@ class OutputStats:
 
 
 #: One output for ``encode_outputs``: its preset, the path to write (a segmented output's
-#: base name: ``base.m3u8`` and ``base00000.ts``... are written), its segment duration.
-Target = tuple[Preset, str, float | None]
+#: base name: ``base.m3u8`` and ``base00000.ts``... are written), its segment duration, and
+#: the folder its thumbnails go to (None: no thumbnails).
+Target = tuple[Preset, str, float | None, str | None]
 
 
 def encode_outputs(
@@ -88,19 +92,34 @@ def encode_outputs(
     media = inspect(source)
     if media.duration:
         limits.check_duration(media.duration, "declares")
-    plans = [plan_output(preset, media, segments) for preset, _, segments in targets]
+    plans = [
+        plan_output(preset, media, segments, thumbs is not None)
+        for preset, _, segments, thumbs in targets
+    ]
     max_bytes = limits.max_output_bytes(media.size)
     if max_bytes is not None and media.duration:
         for index, plan in enumerate(plans):
             predicted = predicted_size(plan, media.duration)
             if predicted is not None and predicted > max_bytes:
                 raise limits.output_too_large(index, max_bytes, predicted=True)
-    paths = [path for _, path, _ in targets]
-    _Decoder(source, media, plans, paths, progress, cancel, limits, max_bytes).run()
-    return [
-        measure(path) if segments is None else measure_segmented(path)
-        for _, path, segments in targets
-    ]
+    paths = [path for _, path, _, _ in targets]
+    folders = [thumbs for _, _, _, thumbs in targets]
+    decoder = _Decoder(source, media, plans, paths, progress, cancel, limits, max_bytes, folders)
+    decoder.run()
+    stats = []
+    for (_, path, segments, _), plan, stills in zip(
+        targets, plans, decoder.thumbnails, strict=True
+    ):
+        measured = measure(path) if segments is None else measure_segmented(path)
+        if plan.thumbnails is not None:
+            geo = plan.thumbnails.geometry
+            measured = replace(
+                measured,
+                thumbnails=tuple(stills),
+                thumbnail_resolution=f"{geo.width}x{geo.height}",
+            )
+        stats.append(measured)
+    return stats
 
 
 #: Bytes per sample of the PCM encoders, whose output size follows from the duration.
@@ -127,7 +146,10 @@ class _Decoder:
         cancel: CancelToken,
         limits: MediaLimits,
         max_bytes: int | None,
+        thumbnail_folders: list[str | None],
     ) -> None:
+        self.thumbnail_folders = thumbnail_folders
+        self.thumbnails: list[list[str]] = [[] for _ in plans]
         self.source = source
         self.limits = limits
         self.max_bytes = max_bytes
@@ -147,8 +169,12 @@ class _Decoder:
             streams = self._select(container)
             inputs = {kind: (info, stream.time_base) for kind, (stream, info) in streams.items()}
             writers = [
-                OutputWriter(i, path, plan, inputs, self.cancel, self.max_bytes, self.limits)
-                for i, (path, plan) in enumerate(zip(self.paths, self.plans, strict=True))
+                OutputWriter(
+                    i, path, plan, inputs, self.cancel, self.max_bytes, self.limits, folder
+                )
+                for i, (path, plan, folder) in enumerate(
+                    zip(self.paths, self.plans, self.thumbnail_folders, strict=True)
+                )
             ]
             for writer in writers:
                 writer.start()
@@ -160,6 +186,7 @@ class _Decoder:
                 for writer in writers:
                     writer.join()
             self._raise_first_error(writers)
+            self.thumbnails = [writer.thumbnails for writer in writers]
         if self.cancel.is_set():
             raise CanceledError("transcode canceled")
         declared = self.media.duration
@@ -172,6 +199,8 @@ class _Decoder:
 
     def _select(self, container: Any) -> dict[str, tuple[Any, Any]]:
         wanted = {kind for plan in self.plans for kind in ("audio", "video") if getattr(plan, kind)}
+        if any(plan.thumbnails for plan in self.plans):
+            wanted.add("video")
         selected: dict[str, tuple[Any, Any]] = {}
         for info in self.media.streams:
             if info.kind in wanted and info.kind not in selected:

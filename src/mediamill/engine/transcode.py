@@ -56,6 +56,9 @@ class OutputRequest:
     preset: Preset
     path: Path
     segment_duration: float | None = None
+    #: Thumbnails, named by this pattern beside ``path`` (``{count}``: 00001, 00002...;
+    #: ``{resolution}``: ``WxH``; the extension of the preset's format is appended).
+    thumbnail_pattern: str | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,8 @@ class OutputResult:
     #: Every file written for this output: ``path`` itself, or a segmented output's
     #: playlist then segments.
     files: tuple[Path, ...] = ()
+    #: Its thumbnails, in order.
+    thumbnails: tuple[Path, ...] = ()
 
 
 def transcode(
@@ -102,9 +107,18 @@ def transcode(
         os.path.join(temp, final.name) if seg else temp
         for temp, final, seg in zip(temps, finals, segmented, strict=True)
     ]
+    # Thumbnails go to a hidden folder per output that asks for them.
+    thumbs = [
+        str(final.with_name(_temp_name(final.name + "-thumbnails")))
+        if o.thumbnail_pattern is not None
+        else None
+        for o, final in zip(outputs, finals, strict=True)
+    ]
     try:
         for temp, seg in zip(temps, segmented, strict=True):
             fds.append(_reserve_folder(temp) if seg else _reserve(temp))
+        thumb_fds = [None if t is None else _reserve_folder(t) for t in thumbs]
+        fds += [fd for fd in thumb_fds if fd is not None]
         if isolate:
             limits = limits or Limits(
                 memory_mb=settings.get("MEDIAMILL_DECODE_MEMORY_MB"),
@@ -115,15 +129,21 @@ def transcode(
             output_fds = list(fds)
             for fd in output_fds:
                 give_to_child(fd)
+            output_fds = output_fds[: len(outputs)]
             input_fd = open_source(input_path)
             fds.append(input_fd)
             stats = run_isolated(
                 _encode_isolated,
                 input_fd,
                 [
-                    (o.preset, _child_path(fd, final, seg), o.segment_duration)
-                    for o, fd, final, seg in zip(
-                        outputs, output_fds, finals, segmented, strict=True
+                    (
+                        o.preset,
+                        _child_path(fd, final, seg),
+                        o.segment_duration,
+                        None if thumb_fd is None else fd_path(thumb_fd),
+                    )
+                    for o, fd, final, seg, thumb_fd in zip(
+                        outputs, output_fds, finals, segmented, thumb_fds, strict=True
                     )
                 ],
                 media_limits,
@@ -134,49 +154,103 @@ def transcode(
                 result_types=(OutputStats,),
                 pass_fds=fds,
             )
-            for fd in output_fds:
-                take_back(fd)
+            for fd in fds:
+                if fd != input_fd:
+                    take_back(fd)
         else:
             stats = encode_outputs(
                 os.fspath(input_path),
                 [
-                    (o.preset, path, o.segment_duration)
-                    for o, path in zip(outputs, written, strict=True)
+                    (o.preset, path, o.segment_duration, thumb)
+                    for o, path, thumb in zip(outputs, written, thumbs, strict=True)
                 ],
                 progress=progress,
                 cancel=cancel or threading.Event(),
                 limits=media_limits,
             )
-        placed = _place(temps, finals, segmented, stats, overwrite)
+        # Every name is checked before anything is renamed: a conflict leaves nothing behind.
+        output_moves = _output_moves(temps, finals, segmented, stats, overwrite)
+        thumbnail_moves = _thumbnail_moves(outputs, thumbs, stats, overwrite)
+        placed = _apply(output_moves)
+        stills = _apply(thumbnail_moves)
     finally:
         for fd in fds:
             os.close(fd)
         for temp in temps:
             remove_quietly(temp)
             shutil.rmtree(temp, ignore_errors=True)
+        for thumb in thumbs:
+            if thumb is not None:
+                shutil.rmtree(thumb, ignore_errors=True)
     if progress is not None:
         progress(100)
     return [
-        OutputResult(o.preset, final, s, files)
-        for o, final, s, files in zip(outputs, finals, stats, placed, strict=True)
+        OutputResult(o.preset, final, s, files, pictures)
+        for o, final, s, files, pictures in zip(outputs, finals, stats, placed, stills, strict=True)
     ]
+
+
+def thumbnail_name(pattern: str, count: int, resolution: str, extension: str) -> str:
+    """Elastic Transcoder's thumbnail name: ``{count}`` as five digits from 00001,
+    ``{resolution}`` as ``WxH``, the format's extension appended."""
+    name = pattern.replace("{count}", f"{count:05d}").replace("{resolution}", resolution)
+    return f"{name}.{extension}"
+
+
+def _thumbnail_moves(
+    outputs: Sequence[OutputRequest],
+    folders: list[str | None],
+    stats: list[OutputStats],
+    overwrite: bool,
+) -> list[list[tuple[str, Path]]]:
+    """Where each thumbnail goes beside its output, checked."""
+    moves: list[list[tuple[str, Path]]] = []
+    for o, folder, st in zip(outputs, folders, stats, strict=True):
+        if folder is None or o.thumbnail_pattern is None:
+            moves.append([])
+            continue
+        if set(st.thumbnails) != set(os.listdir(folder)):
+            raise OutputError("the thumbnails written do not match", code=1000)
+        group = []
+        for count, name in enumerate(st.thumbnails, start=1):
+            extension = name.rpartition(".")[2]
+            final = thumbnail_name(
+                o.thumbnail_pattern, count, st.thumbnail_resolution or "", extension
+            )
+            target = Path(o.path).parent / final
+            if target.exists() and not overwrite:
+                raise OutputError(f"thumbnail {target.name!r} already exists", code=3002)
+            if not target.parent.is_dir():
+                raise OutputError(f"the folder of thumbnail {final!r} does not exist", code=1000)
+            group.append((os.path.join(folder, name), target))
+        moves.append(group)
+    return moves
+
+
+def _apply(moves: list[list[tuple[str, Path]]]) -> list[tuple[Path, ...]]:
+    """Rename each checked ``(written, final)`` pair; the finals, grouped as given."""
+    confined = confine_plan_uid()
+    for group in moves:
+        for source, target in group:
+            if confined:  # written by the child's user: made ours again
+                os.chown(source, os.geteuid(), os.getegid())
+            os.replace(source, target)
+    return [tuple(target for _, target in group) for group in moves]
 
 
 def _child_path(fd: int, final: Path, segmented: bool) -> str:
     return f"{fd_path(fd)}/{final.name}" if segmented else fd_path(fd)
 
 
-def _place(
+def _output_moves(
     temps: list[str],
     finals: list[Path],
     segmented: list[bool],
     stats: list[OutputStats],
     overwrite: bool,
-) -> list[tuple[Path, ...]]:
-    """Rename every written file to its final name; returns each output's final files.
-
-    A segmented output's files are checked first (their names are known only now), so a
-    name taken meanwhile fails before anything is renamed.
+) -> list[list[tuple[str, Path]]]:
+    """Where every written file goes. A segmented output's files are checked here (their
+    names are known only now), so a name taken meanwhile fails before anything is renamed.
     """
     moves: list[list[tuple[str, Path]]] = []
     for temp, final, seg, st in zip(temps, finals, segmented, stats, strict=True):
@@ -193,13 +267,7 @@ def _place(
         for _, target in group if seg else ():
             if target.exists() and not overwrite:
                 raise OutputError(f"output {target.name!r} already exists", code=3002)
-    confined = confine_plan_uid()
-    for group in moves:
-        for source, target in group:
-            if confined:
-                os.chown(source, os.geteuid(), os.getegid())
-            os.replace(source, target)
-    return [tuple(target for _, target in group) for group in moves]
+    return moves
 
 
 def _encode_isolated(

@@ -17,7 +17,7 @@ from typing import Any
 import av
 import av.error
 
-from mediamill.engine.branches import AudioBranch, Branch, VideoBranch
+from mediamill.engine.branches import AudioBranch, Branch, ThumbnailBranch, VideoBranch
 from mediamill.engine.limits import MediaLimits
 from mediamill.engine.plan import OutputPlan
 from mediamill.engine.segments import tidy
@@ -42,6 +42,7 @@ class OutputWriter(threading.Thread):
         cancel: CancelToken,
         max_bytes: int | None = None,
         limits: MediaLimits | None = None,
+        thumbnail_folder: str | None = None,
     ) -> None:
         super().__init__(name=f"mediamill-output-{index}", daemon=True)
         self.max_bytes = max_bytes
@@ -55,6 +56,11 @@ class OutputWriter(threading.Thread):
         self.frames: queue.Queue[list[tuple[str, Any]] | None] = queue.Queue(QUEUE_BATCHES)
         self.error: BaseException | None = None
         self.kinds = {k for k in ("audio", "video") if getattr(plan, k) is not None}
+        self.thumbnail_folder = thumbnail_folder
+        #: File names of the thumbnails written (in ``thumbnail_folder``), in order.
+        self.thumbnails: list[str] = []
+        thumbnails = plan.thumbnails is not None and thumbnail_folder is not None
+        self._frame_kinds = self.kinds | ({"video"} if thumbnails else set())
         self._written = dict.fromkeys(self.kinds, 0.0)  # seconds muxed, per stream
 
     @property
@@ -70,7 +76,7 @@ class OutputWriter(threading.Thread):
         """
         if self.error is not None:
             return
-        wanted = [item for item in batch if item[0] in self.kinds]
+        wanted = [item for item in batch if item[0] in self._frame_kinds]
         if not wanted:
             return
         while True:
@@ -114,6 +120,11 @@ class OutputWriter(threading.Thread):
                 if plan.audio is not None:
                     src, tb = self.inputs["audio"]
                     branches["audio"] = AudioBranch(container, plan.audio, src, tb)
+                stills = None
+                if plan.thumbnails is not None and self.thumbnail_folder is not None:
+                    src, tb = self.inputs["video"]
+                    stills = ThumbnailBranch(plan.thumbnails, src, tb, self.thumbnail_folder)
+                    self.thumbnails = stills.names
             except (av.error.FFmpegError, ValueError) as exc:
                 raise TranscodeError(f"cannot set up the encoder: {exc}") from exc
             try:
@@ -124,7 +135,10 @@ class OutputWriter(threading.Thread):
                     if self.cancel.is_set():
                         raise CanceledError("transcode canceled")
                     for kind, frame in batch:
-                        branches[kind].push(frame)
+                        if stills is not None and kind == "video":
+                            stills.push(frame)
+                        if kind in branches:
+                            branches[kind].push(frame)
                     for kind, branch in branches.items():
                         self._mux(container, kind, branch.drain())
                 for kind, branch in branches.items():
