@@ -81,3 +81,30 @@ def test_hls_ladder_job_stores_segments_variants_and_master(tmp_path: Path) -> N
         }
     assert set(stored) == expected
     assert list((tmp_path / "work").iterdir()) == [], "work folder cleaned up"
+
+
+def test_thumbnails_go_to_the_thumbnail_bucket_with_the_pattern(tmp_path: Path) -> None:
+    pipeline = make_pipeline()
+    pipeline.thumbnail_config = {"Bucket": "thumbnails", "StorageClass": "Standard"}
+    pipeline.save()
+    clip = write_video(tmp_path / "clip.mp4", 2.0, width=1280, height=720, frame_rate=30)
+    get_bucket("uploads").upload_file("media/clip.mp4", clip)
+    pattern = "thumbs/clip-{resolution}-{count}"
+    request = JobRequest(
+        pipeline.id,
+        JobInput("media/clip.mp4"),
+        (
+            RequestedOutput("hls/600k", "1351620000001-200040", pattern, segment_duration="1"),
+            RequestedOutput("clip.mp4", "1351620000001-000010"),
+        ),
+        output_key_prefix="processed/",
+    )
+    job = service.create_job(request)
+    assert runner.run_job(job.id) == JobStatus.COMPLETE
+    # The HLS preset's thumbnails: png, 192x108 at most, every 60 s: the first frame only.
+    assert sorted(get_bucket("thumbnails").list("")) == ["processed/thumbs/clip-192x108-00001.png"]
+    local = tmp_path / "thumb.png"
+    get_bucket("thumbnails").download_file("processed/thumbs/clip-192x108-00001.png", local)
+    picture = decode(local)
+    assert (picture.video_codec, picture.width, picture.height) == ("png", 192, 108)
+    assert not any("thumb" in key for key in get_bucket("media").list("")), "not with outputs"

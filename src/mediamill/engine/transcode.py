@@ -205,6 +205,7 @@ def _thumbnail_moves(
 ) -> list[list[tuple[str, Path]]]:
     """Where each thumbnail goes beside its output, checked."""
     moves: list[list[tuple[str, Path]]] = []
+    seen: set[Path] = set()
     for o, folder, st in zip(outputs, folders, stats, strict=True):
         if folder is None or o.thumbnail_pattern is None:
             moves.append([])
@@ -220,6 +221,9 @@ def _thumbnail_moves(
             target = Path(o.path).parent / final
             if target.exists() and not overwrite:
                 raise OutputError(f"thumbnail {target.name!r} already exists", code=3002)
+            if target in seen:
+                raise OutputError(f"two thumbnails would be named {final!r}", code=1000)
+            seen.add(target)
             if not target.parent.is_dir():
                 raise OutputError(f"the folder of thumbnail {final!r} does not exist", code=1000)
             group.append((os.path.join(folder, name), target))

@@ -34,6 +34,7 @@ from mediamill import settings
 from mediamill.buckets import get_bucket
 from mediamill.engine import OutputRequest, OutputResult, OutputStats, transcode
 from mediamill.engine.hls import master_playlist
+from mediamill.engine.transcode import thumbnail_name
 from mediamill.errors import (
     CanceledError,
     MediaError,
@@ -140,8 +141,17 @@ def _execute(job: Job, worker_id: str, cancel: CancelToken) -> dict[int, OutputS
             for file in output_files(job.output_key_prefix + o.key, r)
         ]
         files += write_playlists(work, job, outputs, results)
-        quotas.check_can_store(job.owner, sum(path.stat().st_size for _, path in files))
+        thumbnails = [
+            file
+            for o, r in zip(outputs, results, strict=True)
+            for file in thumbnail_files(job.output_key_prefix, o, r)
+        ]
+        stored = [path for _, path in files + thumbnails]
+        quotas.check_can_store(job.owner, sum(path.stat().st_size for path in stored))
         publish.publish_outputs(job, target_bucket, files, cancel)  # never replaces an object
+        if thumbnails:
+            thumbnail_bucket = get_bucket(pipeline.thumbnail_bucket)
+            publish.publish_outputs(job, thumbnail_bucket, thumbnails, cancel)
         return {o.index: r.stats for o, r in zip(outputs, results, strict=True)}
 
 
@@ -152,12 +162,34 @@ def output_request(work: Path, output: JobOutput, preset: Preset) -> OutputReque
     playlist names the segments by file name, so they must be written under their final
     names (``song00000.ts``, not ``output-100000.ts``).
     """
+    # Thumbnails are named here (their keys follow the job's pattern: ``thumbnail_files``).
+    pattern = "thumbnail-{count}" if output.thumbnail_pattern else None
     if not output.segment_duration:
-        return OutputRequest(preset, work / f"output-{output.index}.{preset.extension}")
+        path = work / f"output-{output.index}.{preset.extension}"
+        if pattern:
+            (work / f"output-{output.index}-thumbnails").mkdir()
+            pattern = f"output-{output.index}-thumbnails/{pattern}"
+        return OutputRequest(preset, path, thumbnail_pattern=pattern)
     folder = work / f"output-{output.index}"
     folder.mkdir()
     name = output.key.rpartition("/")[2]
-    return OutputRequest(preset, folder / name, float(output.segment_duration))
+    return OutputRequest(preset, folder / name, float(output.segment_duration), pattern)
+
+
+def thumbnail_files(prefix: str, output: JobOutput, result: OutputResult) -> list[tuple[str, Path]]:
+    """``(key, file)`` of an output's thumbnails: the prefix, then ThumbnailPattern with
+    ``{count}`` (00001...) and ``{resolution}`` filled in, then the format's extension."""
+    resolution = result.stats.thumbnail_resolution or ""
+    return [
+        (
+            prefix
+            + thumbnail_name(
+                output.thumbnail_pattern, count, resolution, path.suffix.removeprefix(".")
+            ),
+            path,
+        )
+        for count, path in enumerate(result.thumbnails, start=1)
+    ]
 
 
 def output_files(key: str, result: OutputResult) -> list[tuple[str, Path]]:
