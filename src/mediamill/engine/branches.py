@@ -124,13 +124,21 @@ class VideoBranch(Branch):
             chain.append(graph.add("crop", f"{geo.crop_width}:{geo.crop_height}"))
         if geo.pads:
             chain.append(graph.add("pad", f"{geo.width}:{geo.height}:(ow-iw)/2:(oh-ih)/2"))
-        chain += [
-            graph.add("setsar", "1"),
-            graph.add("fps", _rate(plan.frame_rate)),
-            graph.add("format", plan.pixel_format),
-        ]
+        chain += [graph.add("setsar", "1"), graph.add("fps", _rate(plan.frame_rate))]
         self.sink = graph.add("buffersink")
-        _link(self.source, *chain, self.sink)
+        if plan.pixel_format == "pal8":
+            # One palette for the whole clip: palettegen sees every frame, so paletteuse
+            # starts once the input ends (the frames wait in the graph until then).
+            split = graph.add("split")
+            palette = graph.add("palettegen", "stats_mode=full")
+            use = graph.add("paletteuse", "dither=sierra2_4a")
+            _link(self.source, *chain, split)
+            split.link_to(use, 0, 0)
+            split.link_to(palette, 1, 0)
+            palette.link_to(use, 0, 1)
+            use.link_to(self.sink)
+        else:
+            _link(self.source, *chain, graph.add("format", plan.pixel_format), self.sink)
         graph.configure()
         self.graph = graph
         every = plan.keyframe_every

@@ -15,11 +15,17 @@ from mediamill.errors import MediaError, UnsupportedPresetError
 from mediamill.presets.model import AudioSettings, Preset, VideoSettings
 from mediamill.probe import MediaInfo, StreamInfo
 
-#: Containers this version can write, with FFmpeg's muxer name for each. fmp4, gif, mpg,
-#: flv and mxf come later; they plug in here plus, for segmented ones, in the writer. A
-#: ``ts`` output with a segment duration is written by the ``hls`` muxer instead (HLSv3).
+#: Containers this version can write, with FFmpeg's muxer name for each. A ``ts`` output
+#: with a segment duration is written by the ``hls`` muxer instead (HLSv3).
 MUXERS: Mapping[str, str] = {
     "ts": "mpegts",
+    "gif": "gif",
+    "mpg": "vob",  # MPEG-2 program stream
+    "mxf": "mxf",
+    "flv": "flv",
+    # A single fragmented MP4 (moof/mdat per keyframe), what Smooth and MPEG-DASH players read;
+    # their manifests (.ism/.ismc/.mpd) are not written yet.
+    "fmp4": "mp4",
     "mp4": "mp4",
     "mp3": "mp3",
     "flac": "flac",
@@ -30,7 +36,14 @@ MUXERS: Mapping[str, str] = {
 }
 
 #: Muxer options: put the MP4 index first so players can start before the download ends.
-MUXER_OPTIONS: Mapping[str, Mapping[str, str]] = {"mp4": {"movflags": "+faststart"}}
+MUXER_OPTIONS: Mapping[str, Mapping[str, str]] = {
+    "mp4": {"movflags": "+faststart"},
+    "gif": {"loop": "0"},  # LoopCount Infinite, ET's default
+}
+#: Options by container where one muxer serves two containers.
+CONTAINER_OPTIONS: Mapping[str, Mapping[str, str]] = {
+    "fmp4": {"movflags": "+frag_keyframe+empty_moov+default_base_moof"},
+}
 
 #: The muxer of segmented ``ts`` outputs, and the shortest and longest segment Elastic
 #: Transcoder accepted (seconds).
@@ -137,7 +150,8 @@ def plan_output(
         )
     stills = plan_thumbnails(preset, media.video) if thumbnails else None
     if segment_duration is None:
-        return OutputPlan(muxer, MUXER_OPTIONS.get(muxer, {}), audio, video, None, stills)
+        options = CONTAINER_OPTIONS.get(preset.container) or MUXER_OPTIONS.get(muxer, {})
+        return OutputPlan(muxer, options, audio, video, None, stills)
     if video is not None:
         video = replace(video, keyframe_every=segment_duration)
     return OutputPlan(SEGMENT_MUXER, {}, audio, video, segment_duration, stills)
@@ -277,6 +291,25 @@ def plan_video(preset_id: str, settings: VideoSettings, source: StreamInfo) -> V
             options["profile"] = settings.profile
         encoder = "libvpx" if codec == "vp8" else "libvpx-vp9"
         return VideoPlan(encoder, geometry, frame_rate, "yuv420p", bit_rate, options)
+    if codec == "mpeg2":
+        pixel_format = settings.chroma_subsampling or "yuv420p"
+        options = dict(common)
+        if bit_rate:
+            # Broadcast MPEG-2 is constant bit rate: without a floor, easy pictures come out
+            # far below the preset's rate (XDCAM HD422 is 50 Mbit/s, not "up to").
+            options["minrate"] = options["maxrate"] = str(bit_rate)
+            options.setdefault("bufsize", str(bit_rate))
+        if pixel_format == "yuv422p":
+            options.update(profile="0", level="2")  # 4:2:2 profile, high level (XDCAM HD422)
+        if settings.interlaced_mode in ("TopFirst", "BottomFirst"):
+            options.update(
+                flags="+ilme+ildct", top="1" if settings.interlaced_mode == "TopFirst" else "0"
+            )
+        return VideoPlan("mpeg2video", geometry, frame_rate, pixel_format, bit_rate, options)
+    if codec == "gif":
+        # A palette made from the whole clip (palettegen, then paletteuse): GIF has 256 colours.
+        return VideoPlan("gif", geometry, frame_rate, "pal8", None)
     raise UnsupportedPresetError(
-        f"preset {preset_id}: video codec {codec!r} is not supported yet (H.264, vp8, vp9 are)"
+        f"preset {preset_id}: video codec {codec!r} is not supported "
+        "(H.264, vp8, vp9, mpeg2 and gif are)"
     )
