@@ -133,6 +133,14 @@ def plan_output(
             f"(supported: {', '.join(sorted(MUXERS))})"
         )
     audio_in, video_in = media.audio, media.video
+    # As Elastic Transcoder: a video preset needs a video stream (an audio-only input is not
+    # turned into a "video" without pictures), an audio-only preset an audio stream.
+    if preset.video is not None and video_in is None:
+        raise MediaError(
+            f"The input file has no video stream, but preset {preset.id} makes video; "
+            "use an audio preset for audio-only input",
+            code=4000,
+        )
     audio = (
         plan_audio(preset.id, preset.audio, audio_in)
         if preset.audio is not None and audio_in is not None and preset.audio.channels != 0
