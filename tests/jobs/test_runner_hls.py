@@ -108,3 +108,38 @@ def test_thumbnails_go_to_the_thumbnail_bucket_with_the_pattern(tmp_path: Path) 
     picture = decode(local)
     assert (picture.video_codec, picture.width, picture.height) == ("png", 192, 108)
     assert not any("thumb" in key for key in get_bucket("media").list("")), "not with outputs"
+
+
+#: One preset per container added with the HLS work, as a job stores them.
+CONTAINERS = {
+    "anim.gif": ("1351620000001-100200", "gif", "gif"),
+    "ntsc.mpg": ("1351620000001-100160", "mpeg2video", "mp2"),
+    "web.flv": ("1351620000001-100210", "h264", "aac"),
+    "smooth.mp4": ("1351620000001-400080", "h264", "aac"),
+    "xdcam.mxf": ("1351620000001-100230", "mpeg2video", "pcm_s16le"),
+    "single.ts": ("1351620000001-200050", "h264", "aac"),  # no SegmentDuration: one file
+}
+
+
+def test_job_writes_every_new_container(tmp_path: Path) -> None:
+    pipeline = make_pipeline()
+    clip = write_video(tmp_path / "clip.mp4", 2.0, width=1280, height=720, frame_rate=30)
+    get_bucket("uploads").upload_file("media/clip.mp4", clip)
+    request = JobRequest(
+        pipeline.id,
+        JobInput("media/clip.mp4"),
+        tuple(RequestedOutput(key, pid) for key, (pid, _, _) in CONTAINERS.items()),
+        output_key_prefix="processed/",
+    )
+    job = service.create_job(request)
+    assert runner.run_job(job.id) == JobStatus.COMPLETE
+    media = get_bucket("media")
+    assert sorted(media.list("processed/")) == sorted(f"processed/{k}" for k in CONTAINERS)
+    for key, (_, video_codec, audio_codec) in CONTAINERS.items():
+        local = tmp_path / key
+        media.download_file(f"processed/{key}", local)
+        decoded = decode(local)
+        assert decoded.video_codec == video_codec, key
+        expected_audio = None if video_codec == "gif" else audio_codec
+        assert decoded.audio_codec == expected_audio, key
+        assert decoded.duration == pytest.approx(2.0, abs=0.1), key
