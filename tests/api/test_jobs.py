@@ -229,3 +229,16 @@ def test_job_limits(et: Client) -> None:
 def test_pipeline_roles_are_kept_not_used(et: Client) -> None:
     pipeline = new_pipeline(et, Role=ROLE)
     assert et.read_pipeline(Id=pipeline["Id"])["Pipeline"]["Role"] == ROLE
+
+
+def test_hlsv3_playlist_is_accepted_and_read_back_with_its_status(et: Client) -> None:
+    pipeline = paused_pipeline(et)
+    outputs = [
+        {"Key": "hls/2m", "PresetId": "1351620000001-200010", "SegmentDuration": "2"},
+        {"Key": "hls/400k", "PresetId": "1351620000001-200050", "SegmentDuration": "2"},
+    ]
+    playlist = {"Name": "hls/master", "Format": "HLSv3", "OutputKeys": ["hls/2m", "hls/400k"]}
+    job_id = submit(et, pipeline["Id"], Outputs=outputs, Playlists=[playlist])
+    job = et.read_job(Id=job_id)["Job"]
+    assert job["Playlists"] == [{**playlist, "Status": "Submitted", "StatusDetail": ""}]
+    assert [o["SegmentDuration"] for o in job["Outputs"]] == ["2", "2"]
