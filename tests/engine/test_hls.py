@@ -122,6 +122,7 @@ def test_master_playlist_lists_what_was_measured(ladder: list[OutputResult]) -> 
             assert info.resolution is None and info.codecs == "mp4a.40.2"
 
 
+@pytest.mark.slow
 def test_segmented_output_refuses_existing_files_and_leaves_nothing(tmp_path: Path) -> None:
     clip = write_video(tmp_path / "clip.mp4", 1.0, width=320, height=240)
     out = tmp_path / "out"

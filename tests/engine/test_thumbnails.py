@@ -66,6 +66,7 @@ def test_thumbnails_every_interval_in_format_and_size(
     ), "no temporary folder left"
 
 
+@pytest.mark.slow
 def test_existing_thumbnail_fails_and_nothing_is_left(tmp_path: Path) -> None:
     clip = write_video(tmp_path / "clip.mp4", 1.0, width=320, height=180, audio=False)
     (tmp_path / "v-00001.png").write_bytes(b"mine")
