@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 from fractions import Fraction
 from pathlib import Path
 
@@ -136,3 +137,43 @@ def test_segmented_output_refuses_existing_files_and_leaves_nothing(tmp_path: Pa
     assert sorted(p.name for p in out.iterdir()) == ["v00001.ts"], "nothing else left"
     assert (out / "v00001.ts").read_bytes() == b"someone else's"
     assert clip.exists()
+
+
+@pytest.mark.slow
+def test_hlsv4_one_file_byte_ranges_and_iframe_playlist(tmp_path: Path) -> None:
+    clip = write_video(tmp_path / "clip.mp4", CLIP_SECONDS, width=640, height=360)
+    out = tmp_path / "out"
+    out.mkdir()
+    requests = [
+        OutputRequest(get_system(pid), out / f"r{pid[-6:]}", SEGMENT, hls_version=4)
+        for pid in (LADDER[-1], AUDIO_ONLY)
+    ]
+    video, audio = transcode(clip, requests)
+    assert [p.name for p in video.files] == ["r200050_v4.m3u8", "r200050_iframe.m3u8", "r200050.ts"]
+    assert [p.name for p in audio.files] == ["r200060_v4.m3u8", "r200060.ts"]
+    media = out / "r200050.ts"
+    playlist = m3u8.load(str(out / "r200050_v4.m3u8"))
+    assert playlist.version == 4 and playlist.is_endlist
+    ranges = [(s.uri, s.byterange) for s in playlist.segments]
+    assert {uri for uri, _ in ranges} == {"r200050.ts"}
+    offsets = [tuple(int(n) for n in r.split("@")) for _, r in ranges]
+    assert offsets[0][1] == 0 and sum(n for n, _ in offsets) == media.stat().st_size
+    for (count, offset), (_, following) in itertools.pairwise(offsets):
+        assert offset + count == following, "ranges follow each other"
+    data = media.read_bytes()
+    for count, offset in offsets:  # each range is a TS that decodes on its own
+        piece = tmp_path / "piece.ts"
+        piece.write_bytes(data[offset : offset + count])
+        assert decode(piece).video_codec == "h264"
+    iframes = m3u8.load(str(out / "r200050_iframe.m3u8"))
+    assert iframes.is_i_frames_only
+    assert len(iframes.segments) == round(CLIP_SECONDS / SEGMENT)
+    assert sum(s.duration for s in iframes.segments) == pytest.approx(CLIP_SECONDS, abs=0.1)
+    master = m3u8.loads(
+        master_playlist(
+            [(p.name, r.stats) for p, r in ((video.files[0], video), (audio.files[0], audio))], 4
+        )
+    )
+    assert [p.uri for p in master.playlists] == ["r200050_v4.m3u8", "r200060_v4.m3u8"]
+    assert [p.uri for p in master.iframe_playlists] == ["r200050_iframe.m3u8"]
+    assert decode(media).duration == pytest.approx(CLIP_SECONDS, abs=0.1)

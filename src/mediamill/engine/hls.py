@@ -14,9 +14,21 @@ from mediamill.engine.run import OutputStats
 from mediamill.errors import TranscodeError
 
 
-def master_playlist(variants: Sequence[tuple[str, OutputStats]]) -> str:
-    """The master playlist over ``(uri, stats)`` variants, URIs relative to the master."""
-    lines = ["#EXTM3U", "#EXT-X-VERSION:3"]
+def master_playlist(variants: Sequence[tuple[str, OutputStats]], version: int = 3) -> str:
+    """The master playlist over ``(uri, stats)`` variants, URIs relative to the master.
+
+    HLSv4 (``version=4``, URIs ``K_v4.m3u8``) also lists each video variant's I-frame
+    playlist (``K_iframe.m3u8``) in an ``EXT-X-I-FRAME-STREAM-INF`` line, as ET did.
+    """
+    lines = ["#EXTM3U", f"#EXT-X-VERSION:{version}"]
+    for uri, stats in variants:
+        if version == 4 and stats.iframe_bit_rate and stats.width and stats.codecs:
+            iframes = uri.removesuffix("_v4.m3u8") + "_iframe.m3u8"
+            video_codec = stats.codecs.split(",")[0]
+            lines.append(
+                f"#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH={stats.iframe_bit_rate},"
+                f'RESOLUTION={stats.width}x{stats.height},CODECS="{video_codec}",URI="{iframes}"'
+            )
     for uri, stats in variants:
         if stats.peak_bit_rate is None or stats.bit_rate is None or not stats.codecs:
             raise TranscodeError(f"variant {uri!r} was not measured as a segmented output")

@@ -101,6 +101,8 @@ class OutputPlan:
     #: Seconds per segment of a segmented (HLSv3) output; None for one file.
     segment_duration: float | None = None
     thumbnails: ThumbnailPlan | None = None
+    #: 3: a file per segment; 4: one file, segments addressed by byte ranges.
+    hls_version: int = 3
 
 
 def plan_output(
@@ -108,6 +110,7 @@ def plan_output(
     media: MediaInfo,
     segment_duration: float | None = None,
     thumbnails: bool = False,
+    hls_version: int = 3,
 ) -> OutputPlan:
     """The settings for one output; ``segment_duration`` makes a ``ts`` output segmented,
     ``thumbnails`` asks for the preset's thumbnails too.
@@ -162,7 +165,7 @@ def plan_output(
         return OutputPlan(muxer, options, audio, video, None, stills)
     if video is not None:
         video = replace(video, keyframe_every=segment_duration)
-    return OutputPlan(SEGMENT_MUXER, {}, audio, video, segment_duration, stills)
+    return OutputPlan(SEGMENT_MUXER, {}, audio, video, segment_duration, stills, hls_version)
 
 
 def plan_thumbnails(preset: Preset, source: StreamInfo | None) -> ThumbnailPlan:

@@ -17,7 +17,13 @@ import av.error
 
 from mediamill.engine.limits import MediaLimits
 from mediamill.engine.plan import OutputPlan, plan_output
-from mediamill.engine.segments import read_playlist
+from mediamill.engine.segments import (
+    IFRAME_SUFFIX,
+    V4_SUFFIX,
+    read_byte_ranges,
+    read_playlist,
+    write_iframe_playlist,
+)
 from mediamill.engine.writer import PLAYLIST_SUFFIX, OutputWriter
 from mediamill.errors import (
     CanceledError,
@@ -67,6 +73,8 @@ class OutputStats:
     #: Thumbnails written, in order (``00001.png``...), and their size as ``WxH``.
     thumbnails: tuple[str, ...] = ()
     thumbnail_resolution: str | None = None
+    #: HLSv4 with video: the bit rate of its keyframes alone (I-frame playlist BANDWIDTH).
+    iframe_bit_rate: int | None = None
 
     @property
     def duration_millis(self) -> int:
@@ -75,8 +83,8 @@ class OutputStats:
 
 #: One output for ``encode_outputs``: its preset, the path to write (a segmented output's
 #: base name: ``base.m3u8`` and ``base00000.ts``... are written), its segment duration, and
-#: the folder its thumbnails go to (None: no thumbnails).
-Target = tuple[Preset, str, float | None, str | None]
+#: the folder its thumbnails go to (None: no thumbnails), its HLS version (3 or 4).
+Target = tuple[Preset, str, float | None, str | None, int]
 
 
 def encode_outputs(
@@ -93,8 +101,8 @@ def encode_outputs(
     if media.duration:
         limits.check_duration(media.duration, "declares")
     plans = [
-        plan_output(preset, media, segments, thumbs is not None)
-        for preset, _, segments, thumbs in targets
+        plan_output(preset, media, segments, thumbs is not None, version)
+        for preset, _, segments, thumbs, version in targets
     ]
     max_bytes = limits.max_output_bytes(media.size)
     if max_bytes is not None and media.duration:
@@ -102,15 +110,18 @@ def encode_outputs(
             predicted = predicted_size(plan, media.duration)
             if predicted is not None and predicted > max_bytes:
                 raise limits.output_too_large(index, max_bytes, predicted=True)
-    paths = [path for _, path, _, _ in targets]
-    folders = [thumbs for _, _, _, thumbs in targets]
+    paths = [path for _, path, _, _, _ in targets]
+    folders = [thumbs for _, _, _, thumbs, _ in targets]
     decoder = _Decoder(source, media, plans, paths, progress, cancel, limits, max_bytes, folders)
     decoder.run()
     stats = []
-    for (_, path, segments, _), plan, stills in zip(
+    for (_, path, segments, _, version), plan, stills in zip(
         targets, plans, decoder.thumbnails, strict=True
     ):
-        measured = measure(path) if segments is None else measure_segmented(path)
+        if segments is None:
+            measured = measure(path)
+        else:
+            measured = measure_segmented(path) if version == 3 else measure_byte_ranges(path)
         if plan.thumbnails is not None:
             geo = plan.thumbnails.geometry
             measured = replace(
@@ -360,6 +371,35 @@ def measure_segmented(base: str) -> OutputStats:
         bit_rate=round(sum(sizes) * 8 / duration) if duration else None,
         peak_bit_rate=round(peak),
         codecs=codec_names(os.path.join(folder, segments[0][0])),
+    )
+
+
+def measure_byte_ranges(base: str) -> OutputStats:
+    """Stats of an HLSv4 output: ``base.ts``, its ``_v4.m3u8`` and ``_iframe.m3u8``."""
+    media = base + ".ts"
+    segments = read_byte_ranges(base + V4_SUFFIX)
+    if not segments:
+        raise TranscodeError("the segmented output has no segments")
+    duration = sum(length for length, _, _ in segments)
+    size = os.path.getsize(media)
+    peak = max(count * 8 / length for length, count, _ in segments if length)
+    first = measure(media)
+    files = [os.path.basename(base + V4_SUFFIX)]
+    iframe_rate = None
+    if first.width:
+        iframe_rate = write_iframe_playlist(media, base + IFRAME_SUFFIX)
+        files.append(os.path.basename(base + IFRAME_SUFFIX))
+    return OutputStats(
+        duration=duration,
+        file_size=size,
+        width=first.width,
+        height=first.height,
+        frame_rate=first.frame_rate,
+        files=(*files, os.path.basename(media)),
+        bit_rate=round(size * 8 / duration) if duration else None,
+        peak_bit_rate=round(peak),
+        codecs=codec_names(media),
+        iframe_bit_rate=iframe_rate,
     )
 
 

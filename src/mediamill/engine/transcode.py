@@ -59,6 +59,9 @@ class OutputRequest:
     #: Thumbnails, named by this pattern beside ``path`` (``{count}``: 00001, 00002...;
     #: ``{resolution}``: ``WxH``; the extension of the preset's format is appended).
     thumbnail_pattern: str | None = None
+    #: With ``segment_duration``: 3 writes ``path.m3u8`` and ``path00000.ts``...; 4 writes
+    #: one ``path.ts``, ``path_v4.m3u8`` (byte ranges) and ``path_iframe.m3u8`` (video).
+    hls_version: int = 3
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,7 @@ def transcode(
                         _child_path(fd, final, seg),
                         o.segment_duration,
                         None if thumb_fd is None else fd_path(thumb_fd),
+                        o.hls_version,
                     )
                     for o, fd, final, seg, thumb_fd in zip(
                         outputs, output_fds, finals, segmented, thumb_fds, strict=True
@@ -161,7 +165,7 @@ def transcode(
             stats = encode_outputs(
                 os.fspath(input_path),
                 [
-                    (o.preset, path, o.segment_duration, thumb)
+                    (o.preset, path, o.segment_duration, thumb, o.hls_version)
                     for o, path, thumb in zip(outputs, written, thumbs, strict=True)
                 ],
                 progress=progress,

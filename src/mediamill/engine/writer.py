@@ -20,7 +20,7 @@ import av.error
 from mediamill.engine.branches import AudioBranch, Branch, ThumbnailBranch, VideoBranch
 from mediamill.engine.limits import MediaLimits
 from mediamill.engine.plan import OutputPlan
-from mediamill.engine.segments import tidy
+from mediamill.engine.segments import V4_SUFFIX, tidy
 from mediamill.errors import CanceledError, MediamillError, TranscodeError
 from mediamill.probe import StreamInfo
 from mediamill.sandbox import CancelToken, file_limit_error
@@ -105,7 +105,7 @@ class OutputWriter(threading.Thread):
         plan = self.plan
         target, options = self.path, dict(plan.muxer_options)
         if plan.segment_duration is not None:
-            target, options = segmented_target(self.path, plan.segment_duration)
+            target, options = segmented_target(self.path, plan.segment_duration, plan.hls_version)
         try:
             container: Any = av.open(target, "w", format=plan.muxer, options=options)
         except (av.error.FFmpegError, OSError) as exc:
@@ -147,7 +147,7 @@ class OutputWriter(threading.Thread):
                 raise
             except av.error.FFmpegError as exc:
                 raise file_limit_error(exc) or TranscodeError(f"encoding failed: {exc}") from exc
-        if plan.segment_duration is not None:
+        if plan.segment_duration is not None and plan.hls_version == 3:
             tidy(target)
 
     def _mux(self, container: Any, kind: str, packets: list[Any]) -> None:
@@ -170,13 +170,23 @@ PLAYLIST_SUFFIX = ".m3u8"
 SEGMENT_SUFFIX = "%05d.ts"
 
 
-def segmented_target(base: str, segment_duration: float) -> tuple[str, dict[str, str]]:
+def segmented_target(
+    base: str, segment_duration: float, hls_version: int = 3
+) -> tuple[str, dict[str, str]]:
     """The playlist path and ``hls`` muxer options writing ``base00000.ts``... and ``base.m3u8``.
 
     The muxer cuts a segment at the first keyframe past each multiple of the duration; the
     video branch forces keyframes exactly there, so every segment is one duration long.
     """
     escaped = base.replace("%", "%%")  # the segment name is a printf pattern
+    if hls_version == 4:  # one file, byte ranges: K.ts and K_v4.m3u8
+        return base + V4_SUFFIX, {
+            "hls_time": f"{segment_duration:g}",
+            "hls_list_size": "0",
+            "hls_playlist_type": "vod",
+            "hls_flags": "single_file",
+            "hls_segment_filename": escaped + ".ts",
+        }
     return base + PLAYLIST_SUFFIX, {
         "hls_time": f"{segment_duration:g}",
         "hls_list_size": "0",
