@@ -193,8 +193,8 @@ def test_existing_outputs_are_refused(et: Client, song: Path) -> None:
             "Output 'song.wav' must have a SegmentDuration since it is part of a playlist",
         ),
         (
-            {"Name": "song", "Format": "HLSv4", "OutputKeys": ["song.wav"]},
-            "HLSv4 playlists are not supported yet",
+            {"Name": "song", "Format": "MPEG-DASH", "OutputKeys": ["song.wav"]},
+            "MPEG-DASH playlists are not supported yet",
         ),
     ],
 )

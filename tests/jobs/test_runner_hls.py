@@ -143,3 +143,40 @@ def test_job_writes_every_new_container(tmp_path: Path) -> None:
         expected_audio = None if video_codec == "gif" else audio_codec
         assert decoded.audio_codec == expected_audio, key
         assert decoded.duration == pytest.approx(2.0, abs=0.1), key
+
+
+def test_hlsv4_job_stores_one_file_per_rendition_and_a_v4_master(tmp_path: Path) -> None:
+    pipeline = make_pipeline()
+    clip = write_video(tmp_path / "clip.mp4", 2.0, width=1280, height=720, frame_rate=30)
+    get_bucket("uploads").upload_file("media/clip.mp4", clip)
+    keys = {"v4/600k": "1351620000001-200045", "v4/audio": "1351620000001-200060"}
+    request = JobRequest(
+        pipeline.id,
+        JobInput("media/clip.mp4"),
+        tuple(RequestedOutput(key, pid, segment_duration="1") for key, pid in keys.items()),
+        output_key_prefix="processed/",
+        playlists=(PlaylistRequest("v4/master", "HLSv4", tuple(keys)),),
+    )
+    job = service.create_job(request)
+    assert runner.run_job(job.id) == JobStatus.COMPLETE
+    media = get_bucket("media")
+    assert sorted(media.list("processed/")) == [
+        "processed/v4/600k.ts",
+        "processed/v4/600k_iframe.m3u8",
+        "processed/v4/600k_v4.m3u8",
+        "processed/v4/audio.ts",
+        "processed/v4/audio_v4.m3u8",
+        "processed/v4/master.m3u8",
+    ]
+    local = tmp_path / "stored"
+    for key in media.list("processed/"):
+        (local / key).parent.mkdir(parents=True, exist_ok=True)
+        media.download_file(key, local / key)
+    folder = local / "processed" / "v4"
+    master = m3u8.load(str(folder / "master.m3u8"))
+    assert [p.uri for p in master.playlists] == ["600k_v4.m3u8", "audio_v4.m3u8"]
+    assert [p.uri for p in master.iframe_playlists] == ["600k_iframe.m3u8"]
+    variant = m3u8.load(str(folder / "600k_v4.m3u8"))
+    assert {s.uri for s in variant.segments} == {"600k.ts"}
+    assert decode(folder / "600k.ts").duration == pytest.approx(2.0, abs=0.1)
+    assert Job.objects.get(pk=job.pk).playlists[0]["Status"] == JobStatus.COMPLETE

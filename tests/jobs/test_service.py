@@ -187,7 +187,19 @@ HLS_OUTPUTS = (
 @pytest.mark.parametrize(
     ("outputs", "playlists", "message"),
     [
-        (HLS_OUTPUTS, [PlaylistRequest("hls/p", "HLSv4", ("hls/2m",))], "HLSv4 playlists are not"),
+        (
+            (RequestedOutput("hls/v.mp4", MP4_720P),),
+            [PlaylistRequest("hls/p", "HLSv4", ("hls/v.mp4",))],
+            "All output keys in a HLSv4 playlist must have container type of ts.",
+        ),
+        (
+            HLS_OUTPUTS,
+            [
+                PlaylistRequest("hls/a", "HLSv3", ("hls/2m",)),
+                PlaylistRequest("hls/b", "HLSv4", ("hls/2m",)),
+            ],
+            "also in a HLSv3 playlist",
+        ),
         (HLS_OUTPUTS, [PlaylistRequest("p", "Smooth", ("hls/2m",))], "Smooth playlists are not"),
         (
             HLS_OUTPUTS,

@@ -126,8 +126,10 @@ def _execute(job: Job, worker_id: str, cancel: CancelToken) -> dict[int, OutputS
         # Inspected (in the sandbox, like all decoding) before the work starts, so ReadJob
         # shows Input.DetectedProperties while the job runs, as Elastic Transcoder did.
         service.record_input(job.id, worker_id, probe(source, cancel=cancel))
+        v4 = {key for p in job.playlists if p["Format"] == "HLSv4" for key in p["OutputKeys"]}
         requests = [
-            output_request(work, o, preset) for o, preset in zip(outputs, presets, strict=True)
+            output_request(work, o, preset, 4 if o.key in v4 else 3)
+            for o, preset in zip(outputs, presets, strict=True)
         ]
 
         def progress(percent: int) -> None:
@@ -155,7 +157,9 @@ def _execute(job: Job, worker_id: str, cancel: CancelToken) -> dict[int, OutputS
         return {o.index: r.stats for o, r in zip(outputs, results, strict=True)}
 
 
-def output_request(work: Path, output: JobOutput, preset: Preset) -> OutputRequest:
+def output_request(
+    work: Path, output: JobOutput, preset: Preset, hls_version: int = 3
+) -> OutputRequest:
     """Where the engine writes one output in the work folder.
 
     A segmented output gets a folder of its own and the base name of its key: its variant
@@ -173,7 +177,9 @@ def output_request(work: Path, output: JobOutput, preset: Preset) -> OutputReque
     folder = work / f"output-{output.index}"
     folder.mkdir()
     name = output.key.rpartition("/")[2]
-    return OutputRequest(preset, folder / name, float(output.segment_duration), pattern)
+    return OutputRequest(
+        preset, folder / name, float(output.segment_duration), pattern, hls_version
+    )
 
 
 def thumbnail_files(prefix: str, output: JobOutput, result: OutputResult) -> list[tuple[str, Path]]:
@@ -210,9 +216,11 @@ def write_playlists(
     for i, playlist in enumerate(job.playlists):
         folder = playlist["Name"].rpartition("/")[0]
         skip = len(folder) + 1 if folder else 0
-        variants = [(key[skip:] + ".m3u8", by_key[key].stats) for key in playlist["OutputKeys"]]
+        version = 4 if playlist["Format"] == "HLSv4" else 3
+        suffix = "_v4.m3u8" if version == 4 else ".m3u8"
+        variants = [(key[skip:] + suffix, by_key[key].stats) for key in playlist["OutputKeys"]]
         path = work / f"playlist-{i}.m3u8"
-        path.write_text(master_playlist(variants), encoding="utf-8")
+        path.write_text(master_playlist(variants, version), encoding="utf-8")
         files.append((job.output_key_prefix + playlist["Name"] + ".m3u8", path))
     return files
 

@@ -147,8 +147,11 @@ def _refuse_existing_outputs(bucket_name: str, request: JobRequest) -> None:
     """Elastic Transcoder never overwrote an object: an output key already taken fails (3002)."""
     prefix = request.output_key_prefix
     for i, output in enumerate(request.outputs):
-        # A segmented output's files are its key plus suffixes: the playlist and first segment.
-        suffixes = (".m3u8", "00000.ts") if output.segment_duration else ("",)
+        # A segmented output's files are its key plus suffixes: playlist and (first) segment.
+        v4 = any(p.format == "HLSv4" and output.key in p.output_keys for p in request.playlists)
+        suffixes: tuple[str, ...] = ("",)
+        if output.segment_duration:
+            suffixes = ("_v4.m3u8", ".ts") if v4 else (".m3u8", "00000.ts")
         for key in (prefix + output.key + suffix for suffix in suffixes):
             if publish.output_exists(bucket_name, key):  # also refuses a folder in the way
                 raise ValidationError(

@@ -18,7 +18,7 @@ from mediamill.jobs.requests import JobRequest, PlaylistRequest, RequestedOutput
 
 MAX_USER_METADATA = 10
 #: Playlist formats mediamill writes; the other Elastic Transcoder formats are refused.
-SUPPORTED_PLAYLIST_FORMATS = ("HLSv3",)
+SUPPORTED_PLAYLIST_FORMATS = ("HLSv3", "HLSv4")
 MIN_SEGMENT, MAX_SEGMENT = 1.0, 60.0
 
 _SEGMENTED_CONTAINERS = ("ts", "fmp4")
@@ -96,6 +96,7 @@ def check_playlists(
     }
     names: set[str] = set()
     folders: set[str] = set()
+    formats: dict[str, str] = {}  # output key -> the playlist format it is written for
     for i, playlist in enumerate(playlists):
         where = f"Playlists[{i}]"
         if playlist.format not in SUPPORTED_PLAYLIST_FORMATS:
@@ -121,6 +122,15 @@ def check_playlists(
             if key not in by_key:
                 raise ValidationError(f"{where}.OutputKeys: {key!r} is not an output of this job")
             output, container = by_key[key]
+            if playlist.format == "HLSv4" and container != "ts":
+                raise ValidationError(
+                    "All output keys in a HLSv4 playlist must have container type of ts."
+                )
+            if formats.setdefault(key, playlist.format) != playlist.format:
+                raise ValidationError(
+                    f"{where}.OutputKeys: {key!r} is also in a {formats[key]} playlist; an "
+                    "output is written for one HLS version"
+                )
             if container != "ts" or not output.segment_duration:
                 raise ValidationError(
                     f"Output '{key}' must have a SegmentDuration since it is part of a "
