@@ -43,10 +43,8 @@ def decode(path: Path) -> Decoded:
         last_video_end = 0.0
         first_video = None
         for packet in container.demux():
-            if packet.size == 0:
-                for _ in packet.decode():
-                    pass
-                continue
+            # Empty packets flush the decoders: the frames they return (a threaded decoder
+            # holds some back until then) count like any others.
             if audio is not None and packet.stream is audio:
                 audio_bytes += packet.size
                 for frame in packet.decode():
@@ -54,7 +52,7 @@ def decode(path: Path) -> Decoded:
                     audio_samples += frame.samples
             elif video is not None and packet.stream is video:
                 video_bytes += packet.size
-                if packet.is_keyframe:
+                if packet.is_keyframe and packet.size:
                     result.keyframes += 1
                 for frame in packet.decode():
                     assert isinstance(frame, av.VideoFrame) and frame.time is not None

@@ -52,6 +52,12 @@ def test_transcode_benchmark_runs() -> None:
     assert "same kinds of output: yes" in out, out
 
 
+def test_video_benchmark_runs() -> None:
+    out = smoke("bench.video")
+    assert re.search(r"^\(a\) mp4 ratio mediamill/ffmpeg: [\d.]+ \(target", out, re.MULTILINE), out
+    assert re.search(r"^\(b\) ladder ratio mediamill/ffmpeg: [\d.]+ \(target", out, re.M), out
+
+
 @pytest.mark.services
 def test_service_benchmark_runs() -> None:
     out = smoke("bench.service")

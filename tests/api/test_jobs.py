@@ -185,18 +185,29 @@ def test_existing_outputs_are_refused(et: Client, song: Path) -> None:
     assert "Outputs[1].Key: 'processed/song.flac' already exists in bucket 'media'" in message
 
 
-def test_playlists_are_refused_with_the_reason(et: Client) -> None:
-    # Nothing writes playlists yet: a job asking for one is refused, not reported Complete.
+@pytest.mark.parametrize(
+    ("playlist", "expected"),
+    [
+        (
+            {"Name": "song", "Format": "HLSv3", "OutputKeys": ["song.wav"]},
+            "Output 'song.wav' must have a SegmentDuration since it is part of a playlist",
+        ),
+        (
+            {"Name": "song", "Format": "MPEG-DASH", "OutputKeys": ["song.wav"]},
+            "MPEG-DASH playlists are not supported yet",
+        ),
+    ],
+)
+def test_playlists_break_et_rules_are_refused_with_the_reason(
+    et: Client, playlist: dict[str, object], expected: str
+) -> None:
+    # A wav output cannot be in an HLS playlist; formats nothing writes yet are refused
+    # rather than reported Complete without their files.
     pipeline = paused_pipeline(et)
     with pytest.raises(ClientError) as caught:
-        submit(
-            et,
-            pipeline["Id"],
-            Playlists=[{"Name": "song", "Format": "HLSv3", "OutputKeys": ["song.wav"]}],
-        )
+        submit(et, pipeline["Id"], Playlists=[playlist])
     assert error_code(caught) == "ValidationException"
-    message = caught.value.response["Error"]["Message"]
-    assert "Playlists are not supported yet" in message and "Leave Playlists out" in message
+    assert expected in caught.value.response["Error"]["Message"]
     assert not et.list_jobs_by_pipeline(PipelineId=pipeline["Id"])["Jobs"]
 
 
@@ -218,3 +229,16 @@ def test_job_limits(et: Client) -> None:
 def test_pipeline_roles_are_kept_not_used(et: Client) -> None:
     pipeline = new_pipeline(et, Role=ROLE)
     assert et.read_pipeline(Id=pipeline["Id"])["Pipeline"]["Role"] == ROLE
+
+
+def test_hlsv3_playlist_is_accepted_and_read_back_with_its_status(et: Client) -> None:
+    pipeline = paused_pipeline(et)
+    outputs = [
+        {"Key": "hls/2m", "PresetId": "1351620000001-200010", "SegmentDuration": "2"},
+        {"Key": "hls/400k", "PresetId": "1351620000001-200050", "SegmentDuration": "2"},
+    ]
+    playlist = {"Name": "hls/master", "Format": "HLSv3", "OutputKeys": ["hls/2m", "hls/400k"]}
+    job_id = submit(et, pipeline["Id"], Outputs=outputs, Playlists=[playlist])
+    job = et.read_job(Id=job_id)["Job"]
+    assert job["Playlists"] == [{**playlist, "Status": "Submitted", "StatusDetail": ""}]
+    assert [o["SegmentDuration"] for o in job["Outputs"]] == ["2", "2"]

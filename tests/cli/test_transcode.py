@@ -148,3 +148,28 @@ def test_help_lists_commands() -> None:
     run = mediamill("--help")
     assert run.returncode == 0
     assert "transcode" in run.stdout and "presets" in run.stdout
+
+
+@pytest.mark.slow
+def test_hls_and_thumbnails_from_the_command_line(tmp_path: Path) -> None:
+    from mediamill.testing import write_video
+
+    clip = write_video(tmp_path / "clip.mp4", 2.0, width=640, height=360)
+    out = tmp_path / "out"
+    out.mkdir()
+    presets = preset_args("1351620000001-200050", "1351620000001-000010")
+    run = mediamill("transcode", clip, *presets, "-o", out, "-s", "1", "--thumbnails")
+    assert run.returncode == 0, run.stderr
+    assert sorted(p.name for p in out.iterdir()) == [
+        "clip-000010-00001.png",  # png every 60 s: the first frame only
+        "clip-200050-00001.png",
+        "clip.m3u8",
+        "clip.mp4",
+        "clip00000.ts",
+        "clip00001.ts",
+    ]
+    assert sum(decode(out / f"clip0000{n}.ts").duration for n in (0, 1)) == pytest.approx(
+        2.0, abs=0.1
+    )
+    assert decode(out / "clip-000010-00001.png").width == 192
+    assert f"{out / 'clip.m3u8'}  1351620000001-200050" in run.stdout

@@ -98,3 +98,23 @@ def test_audio_preset_on_video_input_gives_audio_only(clip_720p: Path, tmp_path:
     d = decode(result.path)
     assert d.video_codec is None and d.audio_codec == "aac"
     assert d.audio_duration == pytest.approx(CLIP_SECONDS, abs=0.1)
+
+
+def test_audio_only_input_to_a_video_preset_is_refused(tmp_path: Path) -> None:
+    from mediamill.errors import MediaError
+    from mediamill.testing import write_audio
+
+    song = write_audio(tmp_path / "song.mp3", 1.0)
+    request = OutputRequest(get_system("1351620000001-000010"), tmp_path / "v.mp4")
+    with pytest.raises(MediaError, match="no video stream, but preset 1351620000001-000010"):
+        transcode(song, [request])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["song.mp3"]
+
+
+def test_video_only_input_to_an_audio_preset_is_refused(tmp_path: Path) -> None:
+    from mediamill.errors import MediaError
+
+    clip = write_video(tmp_path / "silent.mp4", 1.0, width=320, height=240, audio=False)
+    request = OutputRequest(get_system("1351620000001-300300"), tmp_path / "a.wav")
+    with pytest.raises(MediaError, match="input has no audio stream"):
+        transcode(clip, [request])

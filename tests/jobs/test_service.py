@@ -173,14 +173,126 @@ def test_bad_requests_are_refused(
         submit(pipeline, None, False, **kwargs)
 
 
-def test_playlists_are_refused_until_something_writes_them(pipeline: Pipeline) -> None:
-    # A job asking for a playlist used to be reported Complete, playlist and all, although
-    # nothing wrote one. It is refused, saying why, until streaming outputs exist.
-    playlist = PlaylistRequest("song", "HLSv3", ("song.wav",))
-    with pytest.raises(ValidationError, match="Playlists are not supported") as caught:
-        submit(pipeline, playlists=[playlist])
-    assert "Leave Playlists out" in caught.value.message
+HLS_2M, HLS_400K, MP4_720P = (
+    "1351620000001-200010",
+    "1351620000001-200050",
+    "1351620000001-000010",
+)
+HLS_OUTPUTS = (
+    RequestedOutput("hls/2m", HLS_2M, segment_duration="2"),
+    RequestedOutput("hls/400k", HLS_400K, segment_duration="2"),
+)
+
+
+@pytest.mark.parametrize(
+    ("outputs", "playlists", "message"),
+    [
+        (
+            (RequestedOutput("hls/v.mp4", MP4_720P),),
+            [PlaylistRequest("hls/p", "HLSv4", ("hls/v.mp4",))],
+            "All output keys in a HLSv4 playlist must have container type of ts.",
+        ),
+        (
+            HLS_OUTPUTS,
+            [
+                PlaylistRequest("hls/a", "HLSv3", ("hls/2m",)),
+                PlaylistRequest("hls/b", "HLSv4", ("hls/2m",)),
+            ],
+            "also in a HLSv3 playlist",
+        ),
+        (HLS_OUTPUTS, [PlaylistRequest("p", "Smooth", ("hls/2m",))], "Smooth playlists are not"),
+        (
+            HLS_OUTPUTS,
+            [PlaylistRequest("p", "MPEG-DASH", ("hls/2m",))],
+            "MPEG-DASH playlists are not",
+        ),
+        (
+            HLS_OUTPUTS,
+            [PlaylistRequest("other/p", "HLSv3", ("hls/2m", "hls/400k"))],
+            "must begin identically to the playlist name upto the last / character",
+        ),
+        (
+            HLS_OUTPUTS,
+            [
+                PlaylistRequest("hls/a", "HLSv3", ("hls/2m",)),
+                PlaylistRequest("x/b", "HLSv3", ("hls/400k",)),
+            ],
+            "before the last / must be the same",
+        ),
+        (
+            HLS_OUTPUTS,
+            [
+                PlaylistRequest("hls/a", "HLSv3", ("hls/2m",)),
+                PlaylistRequest("hls/a", "HLSv3", ("hls/400k",)),
+            ],
+            "unique",
+        ),
+        (HLS_OUTPUTS, [PlaylistRequest("p", "HLSv3", ("nope",))], "not an output of this job"),
+        (
+            (HLS_OUTPUTS[0], RequestedOutput("hls/400k", HLS_400K, segment_duration="4")),
+            [PlaylistRequest("hls/p", "HLSv3", ("hls/2m", "hls/400k"))],
+            "same SegmentDuration",
+        ),
+        (
+            (HLS_OUTPUTS[0], RequestedOutput("hls/flat", HLS_400K)),
+            [PlaylistRequest("hls/p", "HLSv3", ("hls/2m", "hls/flat"))],
+            "Output 'hls/flat' must have a SegmentDuration since it is part of a playlist",
+        ),
+        (
+            (HLS_OUTPUTS[0], RequestedOutput("hls/v.mp4", MP4_720P)),
+            [PlaylistRequest("hls/p", "HLSv3", ("hls/2m", "hls/v.mp4"))],
+            "available only for 'ts' containers",
+        ),
+        (
+            (RequestedOutput("hls/2m", HLS_2M, segment_duration="61"),),
+            [],
+            "between 1 and 60 seconds",
+        ),
+        (
+            (RequestedOutput("d", "1351620000001-500020", segment_duration="2"),),
+            [],
+            "segmented fmp4 outputs .* are not supported yet",
+        ),
+    ],
+)
+def test_playlist_rules_are_elastic_transcoders(
+    pipeline: Pipeline,
+    outputs: tuple[RequestedOutput, ...],
+    playlists: list[PlaylistRequest],
+    message: str,
+) -> None:
+    with pytest.raises(ValidationError, match=message):
+        submit(pipeline, outputs=outputs, playlists=playlists)
     assert not Job.objects.exists()
+
+
+def test_hlsv3_playlist_is_accepted_and_stored_submitted(pipeline: Pipeline) -> None:
+    playlist = PlaylistRequest("hls/master", "HLSv3", ("hls/2m", "hls/400k"))
+    job = submit(pipeline, outputs=HLS_OUTPUTS, playlists=[playlist])
+    assert job.playlists == [
+        {
+            "Name": "hls/master",
+            "Format": "HLSv3",
+            "OutputKeys": ["hls/2m", "hls/400k"],
+            "Status": "Submitted",
+            "StatusDetail": "",
+        }
+    ]
+
+
+def test_existing_playlist_or_segment_keys_are_refused(pipeline: Pipeline) -> None:
+    from mediamill.buckets import get_bucket
+
+    media = get_bucket("media")
+    media.write("processed/hls/2m00000.ts", io.BytesIO(b"x"))
+    with pytest.raises(ValidationError, match=re.escape("2m00000.ts' already exists")) as caught:
+        submit(pipeline, outputs=HLS_OUTPUTS)
+    assert caught.value.code == 3002
+    media.delete("processed/hls/2m00000.ts")
+    media.write("processed/hls/master.m3u8", io.BytesIO(b"x"))
+    playlist = PlaylistRequest("hls/master", "HLSv3", ("hls/2m",))
+    with pytest.raises(ValidationError, match=re.escape("Playlists[0].Name")):
+        submit(pipeline, outputs=HLS_OUTPUTS, playlists=[playlist])
 
 
 def test_keys_no_bucket_accepts_are_refused_at_creation(pipeline: Pipeline) -> None:
@@ -243,6 +355,15 @@ def test_claim_starts_the_job(pipeline: Pipeline) -> None:
     assert claimed.lease_expires_at is not None
     assert claimed.lease_expires_at - now_ms() > 55_000
     assert {o.status for o in claimed.outputs.all()} == {JobStatus.PROGRESSING}
+
+
+def test_claim_makes_playlists_progressing(pipeline: Pipeline) -> None:
+    playlist = PlaylistRequest("hls/master", "HLSv3", ("hls/2m", "hls/400k"))
+    job = submit(pipeline, outputs=HLS_OUTPUTS, playlists=[playlist])
+    claimed = service.claim(job.id, "worker-a", 60)
+    assert claimed is not None
+    assert [p["Status"] for p in claimed.playlists] == [JobStatus.PROGRESSING]
+    assert [p["Status"] for p in reload(job).playlists] == [JobStatus.PROGRESSING]
 
 
 def test_second_delivery_does_nothing(pipeline: Pipeline) -> None:
@@ -469,7 +590,7 @@ def test_complete_records_outputs_once(pipeline: Pipeline) -> None:
 
 
 def test_stored_playlists_finish_with_their_job(pipeline: Pipeline) -> None:
-    # Jobs stored by earlier versions may hold playlists; new ones cannot (refused above).
+    # Playlists finish with their job: Complete, Error or Canceled with it.
     playlist = {"Name": "song", "Format": "HLSv3", "OutputKeys": ["song.wav"]}
     done, failed, canceled = (submit(pipeline) for _ in range(3))
     stored = [{**playlist, "Status": "Submitted", "StatusDetail": ""}]

@@ -8,10 +8,14 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from mediamill.cli.common import human_size
 from mediamill.errors import OutputError
+
+if TYPE_CHECKING:
+    from mediamill.engine import OutputRequest
+    from mediamill.presets import Preset
 
 
 def register(subparsers: Any) -> None:
@@ -46,6 +50,21 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "-f", "--force", action="store_true", help="replace outputs that already exist"
     )
+    parser.add_argument(
+        "-s",
+        "--segment-duration",
+        metavar="SECONDS",
+        type=float,
+        help="write ts presets as HLSv3: NAME.m3u8 and segments NAME00000.ts... of SECONDS "
+        "(1 to 60) each, keyframes aligned across outputs; without it a ts preset is one file",
+    )
+    parser.add_argument(
+        "-t",
+        "--thumbnails",
+        action="store_true",
+        help="also write each video preset's thumbnails beside its output "
+        "(NAME-PRESET-00001.png..., the first frame then one every preset Interval)",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="print no progress")
     parser.set_defaults(handler=run)
 
@@ -64,7 +83,7 @@ def output_names(input_path: Path, extensions: list[tuple[str, str]]) -> list[st
 
 def run(args: argparse.Namespace) -> int:
     # Imported here: loading PyAV is the slow part of starting up.
-    from mediamill.engine import OutputRequest, transcode
+    from mediamill.engine import transcode
     from mediamill.presets import get_system
 
     presets = [get_system(preset_id) for preset_id in args.presets]
@@ -73,9 +92,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.input.is_file():
         raise OutputError(f"input {str(args.input)!r} does not exist or is not a file", code=3001)
     names = output_names(args.input, [(p.id, p.extension) for p in presets])
-    requests = [
-        OutputRequest(p, args.output_dir / name) for p, name in zip(presets, names, strict=False)
-    ]
+    requests = [output_request(args, p, name) for p, name in zip(presets, names, strict=True)]
     report = None if args.quiet else ProgressReport(sys.stderr, args.input.name, len(requests))
     cancel = threading.Event()
     created = make_folders(args.output_dir)
@@ -103,10 +120,13 @@ def run(args: argparse.Namespace) -> int:
     for result in results:
         stats = result.stats
         size = f"{stats.width}x{stats.height} " if stats.width else ""
+        shown = f"{result.path}.m3u8" if stats.files else str(result.path)
         print(
-            f"{result.path}  {result.preset.id}  {size}{stats.duration:.2f} s  "
+            f"{shown}  {result.preset.id}  {size}{stats.duration:.2f} s  "
             f"{human_size(stats.file_size)}"
         )
+        for thumbnail in result.thumbnails:
+            print(f"{thumbnail}  {result.preset.id}  {stats.thumbnail_resolution}")
     return 0
 
 
@@ -129,6 +149,22 @@ def remove_empty(folders: list[Path]) -> None:
             folder.rmdir()
         except OSError:
             return
+
+
+def output_request(args: argparse.Namespace, preset: Preset, name: str) -> OutputRequest:
+    """A ts preset with ``--segment-duration`` becomes HLS named after the input (no .ts)."""
+    from mediamill.engine import OutputRequest
+
+    path = args.output_dir / name
+    segments = args.segment_duration if preset.container == "ts" else None
+    if segments is not None:
+        path = path.with_suffix("")
+    thumbnails = None
+    if args.thumbnails and preset.thumbnails is not None:
+        # The preset's number keeps two outputs' thumbnails apart (clip.mp4, clip.m3u8).
+        stem = path.name.removesuffix(f".{preset.extension}")
+        thumbnails = f"{stem}-{preset.id.rsplit('-', 1)[-1]}-{{count}}"
+    return OutputRequest(preset, path, segments, thumbnails)
 
 
 class ProgressReport:

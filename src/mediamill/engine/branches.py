@@ -16,7 +16,7 @@ import av
 import av.error
 from av.video.frame import PictureType
 
-from mediamill.engine.plan import AudioPlan, VideoPlan
+from mediamill.engine.plan import AudioPlan, ThumbnailPlan, VideoPlan
 from mediamill.probe import StreamInfo
 
 
@@ -124,21 +124,105 @@ class VideoBranch(Branch):
             chain.append(graph.add("crop", f"{geo.crop_width}:{geo.crop_height}"))
         if geo.pads:
             chain.append(graph.add("pad", f"{geo.width}:{geo.height}:(ow-iw)/2:(oh-ih)/2"))
-        chain += [
-            graph.add("setsar", "1"),
-            graph.add("fps", _rate(plan.frame_rate)),
-            graph.add("format", plan.pixel_format),
-        ]
+        chain += [graph.add("setsar", "1"), graph.add("fps", _rate(plan.frame_rate))]
+        self.sink = graph.add("buffersink")
+        if plan.pixel_format == "pal8":
+            # One palette for the whole clip: palettegen sees every frame, so paletteuse
+            # starts once the input ends (the frames wait in the graph until then).
+            split = graph.add("split")
+            palette = graph.add("palettegen", "stats_mode=full")
+            use = graph.add("paletteuse", "dither=sierra2_4a")
+            _link(self.source, *chain, split)
+            split.link_to(use, 0, 0)
+            split.link_to(palette, 1, 0)
+            palette.link_to(use, 0, 1)
+            use.link_to(self.sink)
+        else:
+            _link(self.source, *chain, graph.add("format", plan.pixel_format), self.sink)
+        graph.configure()
+        self.graph = graph
+        every = plan.keyframe_every
+        self.keyframe_every = None if every is None else Fraction(str(every))
+        self.next_keyframe = Fraction(0)  # seconds of output
+
+    def prepare(self, frame: Any) -> None:
+        # A decoded frame remembers its input picture type, and encoders take an I frame as
+        # "force a keyframe here": every input keyframe (or, from some sources, every frame)
+        # would become one, blowing the bit rate. The preset's GOP decides keyframes, except
+        # at segment boundaries, where every output of the job gets one at the same instant.
+        frame.pict_type = PictureType.NONE
+        if self.keyframe_every is None or frame.pts is None or frame.time_base is None:
+            return
+        # The first frame at or past the boundary: the muxer cuts there, not a frame early.
+        time = frame.pts * Fraction(frame.time_base)
+        if time >= self.next_keyframe:
+            frame.pict_type = PictureType.I
+            while self.next_keyframe <= time:
+                self.next_keyframe += self.keyframe_every
+
+
+class ThumbnailBranch:
+    """Still images of one output: the first frame, then the first at or past each interval.
+
+    Only the chosen frames go through the filter graph (scaled, cropped or padded as the
+    preset's thumbnail policies say); each is encoded alone as PNG or JPEG into
+    ``folder/00001.png``... Returns nothing to mux: the images are files of their own.
+    """
+
+    def __init__(self, plan: ThumbnailPlan, source: StreamInfo, time_base: Fraction, folder: str):
+        self.plan, self.folder = plan, folder
+        self.interval = Fraction(str(plan.interval))
+        self.next_time: Fraction | None = None  # None: the first frame is taken
+        self.names: list[str] = []
+        geo = plan.geometry
+        graph = av.filter.Graph()
+        self.source = graph.add_buffer(
+            width=source.width,
+            height=source.height,
+            format=av.VideoFormat(source.pixel_format or "yuv420p"),
+            time_base=time_base,
+        )
+        chain = [graph.add("scale", f"{geo.scale_width}:{geo.scale_height}:flags=bicubic")]
+        if geo.crops:
+            chain.append(graph.add("crop", f"{geo.crop_width}:{geo.crop_height}"))
+        if geo.pads:
+            chain.append(graph.add("pad", f"{geo.width}:{geo.height}:(ow-iw)/2:(oh-ih)/2"))
+        chain += [graph.add("setsar", "1"), graph.add("format", plan.pixel_format)]
         self.sink = graph.add("buffersink")
         _link(self.source, *chain, self.sink)
         graph.configure()
         self.graph = graph
 
-    def prepare(self, frame: Any) -> None:
-        # A decoded frame remembers its input picture type, and encoders take an I frame as
-        # "force a keyframe here": every input keyframe (or, from some sources, every frame)
-        # would become one, blowing the bit rate. The preset's GOP decides keyframes.
+    def push(self, frame: Any) -> None:
+        if frame.pts is None or frame.time_base is None:
+            return
+        time = frame.pts * Fraction(frame.time_base)
+        if self.next_time is not None and time < self.next_time:
+            return
+        self.next_time = (time // self.interval + 1) * self.interval
+        self.source.push(frame)
+        while True:
+            try:
+                shaped = self.sink.pull()
+            except (BlockingIOError, av.error.EOFError):
+                return
+            self._write(shaped)
+
+    def _write(self, frame: Any) -> None:
+        geo = self.plan.geometry
+        encoder: Any = av.CodecContext.create(self.plan.encoder, "w")
+        encoder.width, encoder.height = geo.width, geo.height
+        encoder.pix_fmt = self.plan.pixel_format
+        encoder.time_base = Fraction(1, 25)
+        if self.plan.encoder == "mjpeg":
+            encoder.options = {"qmin": "2", "qmax": "5"}  # good quality, not the default's
+        frame.pts = None
         frame.pict_type = PictureType.NONE
+        data = b"".join(bytes(p) for p in [*encoder.encode(frame), *encoder.encode(None)])
+        name = f"{len(self.names) + 1:05d}.{self.plan.extension}"
+        with open(f"{self.folder}/{name}", "wb") as out:
+            out.write(data)
+        self.names.append(name)
 
 
 def downmix(source: StreamInfo, layout: str) -> str | None:

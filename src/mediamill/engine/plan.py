@@ -7,7 +7,7 @@ details) is decided here, in one place, so the encoding code only follows orders
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 from mediamill.engine.sizing import Geometry, fit_frame
@@ -15,9 +15,17 @@ from mediamill.errors import MediaError, UnsupportedPresetError
 from mediamill.presets.model import AudioSettings, Preset, VideoSettings
 from mediamill.probe import MediaInfo, StreamInfo
 
-#: Containers this version can write, with FFmpeg's muxer name for each. HLS/TS, fmp4, gif,
-#: mpg, flv and mxf come later; they plug in here plus, for segmented ones, in the writer.
+#: Containers this version can write, with FFmpeg's muxer name for each. A ``ts`` output
+#: with a segment duration is written by the ``hls`` muxer instead (HLSv3).
 MUXERS: Mapping[str, str] = {
+    "ts": "mpegts",
+    "gif": "gif",
+    "mpg": "vob",  # MPEG-2 program stream
+    "mxf": "mxf",
+    "flv": "flv",
+    # A single fragmented MP4 (moof/mdat per keyframe), what Smooth and MPEG-DASH players read;
+    # their manifests (.ism/.ismc/.mpd) are not written yet.
+    "fmp4": "mp4",
     "mp4": "mp4",
     "mp3": "mp3",
     "flac": "flac",
@@ -28,7 +36,19 @@ MUXERS: Mapping[str, str] = {
 }
 
 #: Muxer options: put the MP4 index first so players can start before the download ends.
-MUXER_OPTIONS: Mapping[str, Mapping[str, str]] = {"mp4": {"movflags": "+faststart"}}
+MUXER_OPTIONS: Mapping[str, Mapping[str, str]] = {
+    "mp4": {"movflags": "+faststart"},
+    "gif": {"loop": "0"},  # LoopCount Infinite, ET's default
+}
+#: Options by container where one muxer serves two containers.
+CONTAINER_OPTIONS: Mapping[str, Mapping[str, str]] = {
+    "fmp4": {"movflags": "+frag_keyframe+empty_moov+default_base_moof"},
+}
+
+#: The muxer of segmented ``ts`` outputs, and the shortest and longest segment Elastic
+#: Transcoder accepted (seconds).
+SEGMENT_MUXER = "hls"
+MIN_SEGMENT_SECONDS, MAX_SEGMENT_SECONDS = 1.0, 60.0
 
 DEFAULT_MAX_FRAME_RATE = Fraction(30)
 #: Input frame rates below this are not taken as the output's (two frames an hour apart
@@ -57,6 +77,19 @@ class VideoPlan:
     pixel_format: str
     bit_rate: int | None  # bit/s; None = constant quality
     options: Mapping[str, str] = field(default_factory=dict)
+    #: Force a keyframe every this many seconds of output (segment boundaries), if set.
+    keyframe_every: float | None = None
+
+
+@dataclass(frozen=True)
+class ThumbnailPlan:
+    """Still images: the first frame, then one every ``interval`` seconds."""
+
+    encoder: str  # png or mjpeg
+    extension: str  # png or jpg
+    geometry: Geometry
+    pixel_format: str
+    interval: float
 
 
 @dataclass(frozen=True)
@@ -65,9 +98,37 @@ class OutputPlan:
     muxer_options: Mapping[str, str]
     audio: AudioPlan | None
     video: VideoPlan | None
+    #: Seconds per segment of a segmented (HLSv3) output; None for one file.
+    segment_duration: float | None = None
+    thumbnails: ThumbnailPlan | None = None
+    #: 3: a file per segment; 4: one file, segments addressed by byte ranges.
+    hls_version: int = 3
 
 
-def plan_output(preset: Preset, media: MediaInfo) -> OutputPlan:
+def plan_output(
+    preset: Preset,
+    media: MediaInfo,
+    segment_duration: float | None = None,
+    thumbnails: bool = False,
+    hls_version: int = 3,
+) -> OutputPlan:
+    """The settings for one output; ``segment_duration`` makes a ``ts`` output segmented,
+    ``thumbnails`` asks for the preset's thumbnails too.
+
+    A segmented output's video gets a keyframe forced at every multiple of the segment
+    duration, the same instants in every output of the job, so the segments of renditions
+    begin together and a player can switch between them at any boundary.
+    """
+    if segment_duration is not None:
+        if preset.container != "ts":
+            raise UnsupportedPresetError(
+                f"preset {preset.id}: segmented {preset.container!r} outputs are not "
+                "supported yet (segmented ts, HLSv3, is)"
+            )
+        if not MIN_SEGMENT_SECONDS <= segment_duration <= MAX_SEGMENT_SECONDS:
+            raise UnsupportedPresetError(
+                f"SegmentDuration {segment_duration:g} is outside 1 to 60 seconds"
+            )
     muxer = MUXERS.get(preset.container)
     if muxer is None:
         raise UnsupportedPresetError(
@@ -75,6 +136,14 @@ def plan_output(preset: Preset, media: MediaInfo) -> OutputPlan:
             f"(supported: {', '.join(sorted(MUXERS))})"
         )
     audio_in, video_in = media.audio, media.video
+    # As Elastic Transcoder: a video preset needs a video stream (an audio-only input is not
+    # turned into a "video" without pictures), an audio-only preset an audio stream.
+    if preset.video is not None and video_in is None:
+        raise MediaError(
+            f"The input file has no video stream, but preset {preset.id} makes video; "
+            "use an audio preset for audio-only input",
+            code=4000,
+        )
     audio = (
         plan_audio(preset.id, preset.audio, audio_in)
         if preset.audio is not None and audio_in is not None and preset.audio.channels != 0
@@ -90,7 +159,39 @@ def plan_output(preset: Preset, media: MediaInfo) -> OutputPlan:
         raise MediaError(
             f"input has no {wanted or 'media'} stream, which preset {preset.id} needs", code=4000
         )
-    return OutputPlan(muxer, MUXER_OPTIONS.get(muxer, {}), audio, video)
+    stills = plan_thumbnails(preset, media.video) if thumbnails else None
+    if segment_duration is None:
+        options = CONTAINER_OPTIONS.get(preset.container) or MUXER_OPTIONS.get(muxer, {})
+        return OutputPlan(muxer, options, audio, video, None, stills)
+    if video is not None:
+        video = replace(video, keyframe_every=segment_duration)
+    return OutputPlan(SEGMENT_MUXER, {}, audio, video, segment_duration, stills, hls_version)
+
+
+def plan_thumbnails(preset: Preset, source: StreamInfo | None) -> ThumbnailPlan:
+    settings = preset.thumbnails
+    if settings is None:
+        raise UnsupportedPresetError(f"preset {preset.id} makes no thumbnails")
+    if source is None or not source.width or not source.height:
+        raise MediaError(
+            f"input has no video stream to take the thumbnails of preset {preset.id} from",
+            code=4000,
+        )
+    width, height = settings.max_width, settings.max_height
+    if (width is None or height is None) and settings.resolution and "x" in settings.resolution:
+        width, height = (int(n) for n in settings.resolution.split("x"))
+    geometry = fit_frame(
+        source.width,
+        source.height,
+        width or AUTO_MAX_WIDTH,
+        height or AUTO_MAX_HEIGHT,
+        settings.sizing_policy,
+        settings.padding_policy,
+        source.sample_aspect_ratio,
+    )
+    if settings.format == "png":
+        return ThumbnailPlan("png", "png", geometry, "rgb24", float(settings.interval))
+    return ThumbnailPlan("mjpeg", "jpg", geometry, "yuvj420p", float(settings.interval))
 
 
 def plan_audio(preset_id: str, settings: AudioSettings, source: StreamInfo) -> AudioPlan:
@@ -201,6 +302,25 @@ def plan_video(preset_id: str, settings: VideoSettings, source: StreamInfo) -> V
             options["profile"] = settings.profile
         encoder = "libvpx" if codec == "vp8" else "libvpx-vp9"
         return VideoPlan(encoder, geometry, frame_rate, "yuv420p", bit_rate, options)
+    if codec == "mpeg2":
+        pixel_format = settings.chroma_subsampling or "yuv420p"
+        options = dict(common)
+        if bit_rate:
+            # Broadcast MPEG-2 is constant bit rate: without a floor, easy pictures come out
+            # far below the preset's rate (XDCAM HD422 is 50 Mbit/s, not "up to").
+            options["minrate"] = options["maxrate"] = str(bit_rate)
+            options.setdefault("bufsize", str(bit_rate))
+        if pixel_format == "yuv422p":
+            options.update(profile="0", level="2")  # 4:2:2 profile, high level (XDCAM HD422)
+        if settings.interlaced_mode in ("TopFirst", "BottomFirst"):
+            options.update(
+                flags="+ilme+ildct", top="1" if settings.interlaced_mode == "TopFirst" else "0"
+            )
+        return VideoPlan("mpeg2video", geometry, frame_rate, pixel_format, bit_rate, options)
+    if codec == "gif":
+        # A palette made from the whole clip (palettegen, then paletteuse): GIF has 256 colours.
+        return VideoPlan("gif", geometry, frame_rate, "pal8", None)
     raise UnsupportedPresetError(
-        f"preset {preset_id}: video codec {codec!r} is not supported yet (H.264, vp8, vp9 are)"
+        f"preset {preset_id}: video codec {codec!r} is not supported "
+        "(H.264, vp8, vp9, mpeg2 and gif are)"
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
@@ -17,7 +17,14 @@ import av.error
 
 from mediamill.engine.limits import MediaLimits
 from mediamill.engine.plan import OutputPlan, plan_output
-from mediamill.engine.writer import OutputWriter
+from mediamill.engine.segments import (
+    IFRAME_SUFFIX,
+    V4_SUFFIX,
+    read_byte_ranges,
+    read_playlist,
+    write_iframe_playlist,
+)
+from mediamill.engine.writer import PLAYLIST_SUFFIX, OutputWriter
 from mediamill.errors import (
     CanceledError,
     MediaError,
@@ -54,35 +61,76 @@ class OutputStats:
     width: int | None
     height: int | None
     frame_rate: Fraction | None
+    #: A segmented output: the names of its files (variant playlist first, then the
+    #: segments), beside its base name; empty for a single file.
+    files: tuple[str, ...] = ()
+    #: Bit rates of what was written, bit/s: over the whole output, and of its fullest
+    #: segment (an HLS master playlist's AVERAGE-BANDWIDTH and BANDWIDTH).
+    bit_rate: int | None = None
+    peak_bit_rate: int | None = None
+    #: RFC 6381 codec names of its streams, e.g. ``avc1.4d401f,mp4a.40.2`` (segmented only).
+    codecs: str | None = None
+    #: Thumbnails written, in order (``00001.png``...), and their size as ``WxH``.
+    thumbnails: tuple[str, ...] = ()
+    thumbnail_resolution: str | None = None
+    #: HLSv4 with video: the bit rate of its keyframes alone (I-frame playlist BANDWIDTH).
+    iframe_bit_rate: int | None = None
 
     @property
     def duration_millis(self) -> int:
         return round(self.duration * 1000)
 
 
+#: One output for ``encode_outputs``: its preset, the path to write (a segmented output's
+#: base name: ``base.m3u8`` and ``base00000.ts``... are written), its segment duration, and
+#: the folder its thumbnails go to (None: no thumbnails), its HLS version (3 or 4).
+Target = tuple[Preset, str, float | None, str | None, int]
+
+
 def encode_outputs(
     source: Source,
-    targets: list[tuple[Preset, str]],
+    targets: list[Target],
     *,
     progress: ProgressCallback | None = None,
     cancel: CancelToken,
     limits: MediaLimits | None = None,
 ) -> list[OutputStats]:
-    """Write each ``(preset, path)`` target from ``source``; return stats per target."""
+    """Write each target from ``source``; return stats per target."""
     limits = limits or MediaLimits()
     media = inspect(source)
     if media.duration:
         limits.check_duration(media.duration, "declares")
-    plans = [plan_output(preset, media) for preset, _ in targets]
+    plans = [
+        plan_output(preset, media, segments, thumbs is not None, version)
+        for preset, _, segments, thumbs, version in targets
+    ]
     max_bytes = limits.max_output_bytes(media.size)
     if max_bytes is not None and media.duration:
         for index, plan in enumerate(plans):
             predicted = predicted_size(plan, media.duration)
             if predicted is not None and predicted > max_bytes:
                 raise limits.output_too_large(index, max_bytes, predicted=True)
-    paths = [path for _, path in targets]
-    _Decoder(source, media, plans, paths, progress, cancel, limits, max_bytes).run()
-    return [measure(path) for _, path in targets]
+    paths = [path for _, path, _, _, _ in targets]
+    folders = [thumbs for _, _, _, thumbs, _ in targets]
+    decoder = _Decoder(source, media, plans, paths, progress, cancel, limits, max_bytes, folders)
+    decoder.run()
+    stats = []
+    for (_, path, segments, _, version), plan, stills in zip(
+        targets, plans, decoder.thumbnails, strict=True
+    ):
+        if segments is None:
+            measured = measure(path)
+        else:
+            measured = measure_segmented(path) if version == 3 else measure_byte_ranges(path)
+        if plan.thumbnails is not None:
+            geo = plan.thumbnails.geometry
+            measured = replace(
+                measured,
+                thumbnails=tuple(stills),
+                thumbnail_resolution=f"{geo.width}x{geo.height}",
+            )
+        stats.append(measured)
+    return stats
 
 
 #: Bytes per sample of the PCM encoders, whose output size follows from the duration.
@@ -109,7 +157,10 @@ class _Decoder:
         cancel: CancelToken,
         limits: MediaLimits,
         max_bytes: int | None,
+        thumbnail_folders: list[str | None],
     ) -> None:
+        self.thumbnail_folders = thumbnail_folders
+        self.thumbnails: list[list[str]] = [[] for _ in plans]
         self.source = source
         self.limits = limits
         self.max_bytes = max_bytes
@@ -129,8 +180,12 @@ class _Decoder:
             streams = self._select(container)
             inputs = {kind: (info, stream.time_base) for kind, (stream, info) in streams.items()}
             writers = [
-                OutputWriter(i, path, plan, inputs, self.cancel, self.max_bytes, self.limits)
-                for i, (path, plan) in enumerate(zip(self.paths, self.plans, strict=True))
+                OutputWriter(
+                    i, path, plan, inputs, self.cancel, self.max_bytes, self.limits, folder
+                )
+                for i, (path, plan, folder) in enumerate(
+                    zip(self.paths, self.plans, self.thumbnail_folders, strict=True)
+                )
             ]
             for writer in writers:
                 writer.start()
@@ -142,6 +197,7 @@ class _Decoder:
                 for writer in writers:
                     writer.join()
             self._raise_first_error(writers)
+            self.thumbnails = [writer.thumbnails for writer in writers]
         if self.cancel.is_set():
             raise CanceledError("transcode canceled")
         declared = self.media.duration
@@ -154,6 +210,8 @@ class _Decoder:
 
     def _select(self, container: Any) -> dict[str, tuple[Any, Any]]:
         wanted = {kind for plan in self.plans for kind in ("audio", "video") if getattr(plan, kind)}
+        if any(plan.thumbnails for plan in self.plans):
+            wanted.add("video")
         selected: dict[str, tuple[Any, Any]] = {}
         for info in self.media.streams:
             if info.kind in wanted and info.kind not in selected:
@@ -288,3 +346,81 @@ def measure(path: str) -> OutputStats:
             height=video.codec_context.height if video else None,
             frame_rate=Fraction(video.average_rate) if video and video.average_rate else None,
         )
+
+
+def measure_segmented(base: str) -> OutputStats:
+    """Stats of a segmented output from its variant playlist and the segments it names."""
+    folder = os.path.dirname(base)
+    playlist = base + PLAYLIST_SUFFIX
+    segments = read_playlist(playlist)
+    if not segments:
+        raise TranscodeError("the segmented output has no segments")
+    sizes = [os.path.getsize(os.path.join(folder, name)) for name, _ in segments]
+    duration = sum(length for _, length in segments)
+    peak = max(
+        size * 8 / length for size, (_, length) in zip(sizes, segments, strict=True) if length
+    )
+    first = measure(os.path.join(folder, segments[0][0]))
+    return OutputStats(
+        duration=duration,
+        file_size=sum(sizes),
+        width=first.width,
+        height=first.height,
+        frame_rate=first.frame_rate,
+        files=(os.path.basename(playlist), *(name for name, _ in segments)),
+        bit_rate=round(sum(sizes) * 8 / duration) if duration else None,
+        peak_bit_rate=round(peak),
+        codecs=codec_names(os.path.join(folder, segments[0][0])),
+    )
+
+
+def measure_byte_ranges(base: str) -> OutputStats:
+    """Stats of an HLSv4 output: ``base.ts``, its ``_v4.m3u8`` and ``_iframe.m3u8``."""
+    media = base + ".ts"
+    segments = read_byte_ranges(base + V4_SUFFIX)
+    if not segments:
+        raise TranscodeError("the segmented output has no segments")
+    duration = sum(length for length, _, _ in segments)
+    size = os.path.getsize(media)
+    peak = max(count * 8 / length for length, count, _ in segments if length)
+    first = measure(media)
+    files = [os.path.basename(base + V4_SUFFIX)]
+    iframe_rate = None
+    if first.width:
+        iframe_rate = write_iframe_playlist(media, base + IFRAME_SUFFIX)
+        files.append(os.path.basename(base + IFRAME_SUFFIX))
+    return OutputStats(
+        duration=duration,
+        file_size=size,
+        width=first.width,
+        height=first.height,
+        frame_rate=first.frame_rate,
+        files=(*files, os.path.basename(media)),
+        bit_rate=round(size * 8 / duration) if duration else None,
+        peak_bit_rate=round(peak),
+        codecs=codec_names(media),
+        iframe_bit_rate=iframe_rate,
+    )
+
+
+def codec_names(path: str) -> str:
+    """RFC 6381 names of the streams in ``path`` (H.264 from its SPS, AAC-LC), video first."""
+    names = []
+    with av.open(path) as container:
+        for video in container.streams.video:
+            if video.codec_context.name == "h264":
+                names.append(_avc1(container, video))
+        for audio in container.streams.audio:
+            if audio.codec_context.name == "aac":
+                names.append("mp4a.40.2")
+    return ",".join(names)
+
+
+def _avc1(container: Any, stream: Any) -> str:
+    """``avc1.PPCCLL``: profile, constraint flags and level, from the first SPS written."""
+    for packet in container.demux(stream):
+        data = bytes(packet)
+        start = data.find(b"\x00\x00\x01\x67")  # start code + NAL type 7 (SPS)
+        if start >= 0 and len(data) >= start + 7:
+            return "avc1." + data[start + 4 : start + 7].hex()
+    raise TranscodeError("the H.264 output has no sequence parameter set")

@@ -17,9 +17,10 @@ from typing import Any
 import av
 import av.error
 
-from mediamill.engine.branches import AudioBranch, Branch, VideoBranch
+from mediamill.engine.branches import AudioBranch, Branch, ThumbnailBranch, VideoBranch
 from mediamill.engine.limits import MediaLimits
 from mediamill.engine.plan import OutputPlan
+from mediamill.engine.segments import V4_SUFFIX, tidy
 from mediamill.errors import CanceledError, MediamillError, TranscodeError
 from mediamill.probe import StreamInfo
 from mediamill.sandbox import CancelToken, file_limit_error
@@ -41,6 +42,7 @@ class OutputWriter(threading.Thread):
         cancel: CancelToken,
         max_bytes: int | None = None,
         limits: MediaLimits | None = None,
+        thumbnail_folder: str | None = None,
     ) -> None:
         super().__init__(name=f"mediamill-output-{index}", daemon=True)
         self.max_bytes = max_bytes
@@ -54,6 +56,11 @@ class OutputWriter(threading.Thread):
         self.frames: queue.Queue[list[tuple[str, Any]] | None] = queue.Queue(QUEUE_BATCHES)
         self.error: BaseException | None = None
         self.kinds = {k for k in ("audio", "video") if getattr(plan, k) is not None}
+        self.thumbnail_folder = thumbnail_folder
+        #: File names of the thumbnails written (in ``thumbnail_folder``), in order.
+        self.thumbnails: list[str] = []
+        thumbnails = plan.thumbnails is not None and thumbnail_folder is not None
+        self._frame_kinds = self.kinds | ({"video"} if thumbnails else set())
         self._written = dict.fromkeys(self.kinds, 0.0)  # seconds muxed, per stream
 
     @property
@@ -69,7 +76,7 @@ class OutputWriter(threading.Thread):
         """
         if self.error is not None:
             return
-        wanted = [item for item in batch if item[0] in self.kinds]
+        wanted = [item for item in batch if item[0] in self._frame_kinds]
         if not wanted:
             return
         while True:
@@ -96,10 +103,11 @@ class OutputWriter(threading.Thread):
 
     def _write(self) -> None:
         plan = self.plan
+        target, options = self.path, dict(plan.muxer_options)
+        if plan.segment_duration is not None:
+            target, options = segmented_target(self.path, plan.segment_duration, plan.hls_version)
         try:
-            container: Any = av.open(
-                self.path, "w", format=plan.muxer, options=dict(plan.muxer_options)
-            )
+            container: Any = av.open(target, "w", format=plan.muxer, options=options)
         except (av.error.FFmpegError, OSError) as exc:
             raise TranscodeError(f"cannot create output file: {exc}") from exc
         with container:
@@ -112,6 +120,11 @@ class OutputWriter(threading.Thread):
                 if plan.audio is not None:
                     src, tb = self.inputs["audio"]
                     branches["audio"] = AudioBranch(container, plan.audio, src, tb)
+                stills = None
+                if plan.thumbnails is not None and self.thumbnail_folder is not None:
+                    src, tb = self.inputs["video"]
+                    stills = ThumbnailBranch(plan.thumbnails, src, tb, self.thumbnail_folder)
+                    self.thumbnails = stills.names
             except (av.error.FFmpegError, ValueError) as exc:
                 raise TranscodeError(f"cannot set up the encoder: {exc}") from exc
             try:
@@ -122,7 +135,10 @@ class OutputWriter(threading.Thread):
                     if self.cancel.is_set():
                         raise CanceledError("transcode canceled")
                     for kind, frame in batch:
-                        branches[kind].push(frame)
+                        if stills is not None and kind == "video":
+                            stills.push(frame)
+                        if kind in branches:
+                            branches[kind].push(frame)
                     for kind, branch in branches.items():
                         self._mux(container, kind, branch.drain())
                 for kind, branch in branches.items():
@@ -131,6 +147,8 @@ class OutputWriter(threading.Thread):
                 raise
             except av.error.FFmpegError as exc:
                 raise file_limit_error(exc) or TranscodeError(f"encoding failed: {exc}") from exc
+        if plan.segment_duration is not None and plan.hls_version == 3:
+            tidy(target)
 
     def _mux(self, container: Any, kind: str, packets: list[Any]) -> None:
         if not packets:
@@ -144,6 +162,39 @@ class OutputWriter(threading.Thread):
             end = (last.pts + (last.duration or 0)) * float(last.time_base)
             if end > self._written[kind]:
                 self._written[kind] = end
+
+
+#: What a segmented output's files are named after its base name ``K`` (Elastic
+#: Transcoder's HLSv3 names): the variant playlist and five-digit segments from 00000.
+PLAYLIST_SUFFIX = ".m3u8"
+SEGMENT_SUFFIX = "%05d.ts"
+
+
+def segmented_target(
+    base: str, segment_duration: float, hls_version: int = 3
+) -> tuple[str, dict[str, str]]:
+    """The playlist path and ``hls`` muxer options writing ``base00000.ts``... and ``base.m3u8``.
+
+    The muxer cuts a segment at the first keyframe past each multiple of the duration; the
+    video branch forces keyframes exactly there, so every segment is one duration long.
+    """
+    escaped = base.replace("%", "%%")  # the segment name is a printf pattern
+    if hls_version == 4:  # one file, byte ranges: K.ts and K_v4.m3u8
+        return base + V4_SUFFIX, {
+            "hls_time": f"{segment_duration:g}",
+            "hls_list_size": "0",
+            "hls_playlist_type": "vod",
+            "hls_flags": "single_file",
+            "hls_segment_filename": escaped + ".ts",
+        }
+    return base + PLAYLIST_SUFFIX, {
+        "hls_time": f"{segment_duration:g}",
+        "hls_list_size": "0",
+        "hls_playlist_type": "vod",
+        "hls_segment_type": "mpegts",
+        "hls_segment_filename": escaped + SEGMENT_SUFFIX,
+        "start_number": "0",
+    }
 
 
 def remove_quietly(path: str) -> None:

@@ -97,6 +97,12 @@ class Pipeline(models.Model):
         return str(bucket) if bucket else self.output_bucket
 
     @property
+    def thumbnail_bucket(self) -> str:
+        """Where thumbnails are written: ThumbnailConfig's bucket, else OutputBucket."""
+        bucket = (self.thumbnail_config or {}).get("Bucket")
+        return str(bucket) if bucket else self.output_bucket
+
+    @property
     def notifications(self) -> dict[str, str]:
         """The wire ``Notifications`` object (note ``Completed``, not ``Complete``)."""
         return {

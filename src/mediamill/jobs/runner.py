@@ -32,7 +32,9 @@ from django.db import close_old_connections, connection
 
 from mediamill import logs, settings
 from mediamill.buckets import get_bucket
-from mediamill.engine import OutputRequest, OutputStats, transcode
+from mediamill.engine import OutputRequest, OutputResult, OutputStats, transcode
+from mediamill.engine.hls import master_playlist
+from mediamill.engine.transcode import thumbnail_name
 from mediamill.errors import (
     CanceledError,
     MediaError,
@@ -43,8 +45,9 @@ from mediamill.errors import (
 )
 from mediamill.jobs import bucket_access, publish, quotas, service
 from mediamill.jobs.lookup import resolve_preset
-from mediamill.jobs.models import Job, JobStatus
+from mediamill.jobs.models import Job, JobOutput, JobStatus
 from mediamill.polling import new_worker_id
+from mediamill.presets.model import Preset
 from mediamill.probe import probe
 from mediamill.sandbox import CancelToken
 
@@ -130,8 +133,9 @@ def _execute(job: Job, worker_id: str, cancel: CancelToken) -> dict[int, OutputS
         # Inspected (in the sandbox, like all decoding) before the work starts, so ReadJob
         # shows Input.DetectedProperties while the job runs, as Elastic Transcoder did.
         service.record_input(job.id, worker_id, probe(source, cancel=cancel))
+        v4 = {key for p in job.playlists if p["Format"] == "HLSv4" for key in p["OutputKeys"]}
         requests = [
-            OutputRequest(preset, work / f"output-{o.index}.{preset.extension}")
+            output_request(work, o, preset, 4 if o.key in v4 else 3)
             for o, preset in zip(outputs, presets, strict=True)
         ]
 
@@ -141,11 +145,91 @@ def _execute(job: Job, worker_id: str, cancel: CancelToken) -> dict[int, OutputS
 
         results = transcode(source, requests, progress=progress, cancel=cancel, overwrite=True)
         files = [
-            (job.output_key_prefix + o.key, r.path) for o, r in zip(outputs, results, strict=True)
+            file
+            for o, r in zip(outputs, results, strict=True)
+            for file in output_files(job.output_key_prefix + o.key, r)
         ]
-        quotas.check_can_store(job.owner, sum(r.stats.file_size for r in results))
+        files += write_playlists(work, job, outputs, results)
+        thumbnails = [
+            file
+            for o, r in zip(outputs, results, strict=True)
+            for file in thumbnail_files(job.output_key_prefix, o, r)
+        ]
+        stored = [path for _, path in files + thumbnails]
+        quotas.check_can_store(job.owner, sum(path.stat().st_size for path in stored))
         publish.publish_outputs(job, target_bucket, files, cancel)  # never replaces an object
+        if thumbnails:
+            thumbnail_bucket = get_bucket(pipeline.thumbnail_bucket)
+            publish.publish_outputs(job, thumbnail_bucket, thumbnails, cancel)
         return {o.index: r.stats for o, r in zip(outputs, results, strict=True)}
+
+
+def output_request(
+    work: Path, output: JobOutput, preset: Preset, hls_version: int = 3
+) -> OutputRequest:
+    """Where the engine writes one output in the work folder.
+
+    A segmented output gets a folder of its own and the base name of its key: its variant
+    playlist names the segments by file name, so they must be written under their final
+    names (``song00000.ts``, not ``output-100000.ts``).
+    """
+    # Thumbnails are named here (their keys follow the job's pattern: ``thumbnail_files``).
+    pattern = "thumbnail-{count}" if output.thumbnail_pattern else None
+    if not output.segment_duration:
+        path = work / f"output-{output.index}.{preset.extension}"
+        if pattern:
+            (work / f"output-{output.index}-thumbnails").mkdir()
+            pattern = f"output-{output.index}-thumbnails/{pattern}"
+        return OutputRequest(preset, path, thumbnail_pattern=pattern)
+    folder = work / f"output-{output.index}"
+    folder.mkdir()
+    name = output.key.rpartition("/")[2]
+    return OutputRequest(
+        preset, folder / name, float(output.segment_duration), pattern, hls_version
+    )
+
+
+def thumbnail_files(prefix: str, output: JobOutput, result: OutputResult) -> list[tuple[str, Path]]:
+    """``(key, file)`` of an output's thumbnails: the prefix, then ThumbnailPattern with
+    ``{count}`` (00001...) and ``{resolution}`` filled in, then the format's extension."""
+    resolution = result.stats.thumbnail_resolution or ""
+    return [
+        (
+            prefix
+            + thumbnail_name(
+                output.thumbnail_pattern, count, resolution, path.suffix.removeprefix(".")
+            ),
+            path,
+        )
+        for count, path in enumerate(result.thumbnails, start=1)
+    ]
+
+
+def output_files(key: str, result: OutputResult) -> list[tuple[str, Path]]:
+    """``(key, local file)`` for every file of one output: a segmented output's files are
+    keyed beside its key (``dir/song`` gives ``dir/song.m3u8``, ``dir/song00000.ts``...)."""
+    if not result.stats.files:
+        return [(key, result.path)]
+    folder = key[: len(key) - len(result.path.name)]
+    return [(folder + path.name, path) for path in result.files]
+
+
+def write_playlists(
+    work: Path, job: Job, outputs: list[JobOutput], results: list[OutputResult]
+) -> list[tuple[str, Path]]:
+    """Write the job's master playlists from what was measured; ``(key, file)`` of each."""
+    by_key = {o.key: r for o, r in zip(outputs, results, strict=True)}
+    files = []
+    for i, playlist in enumerate(job.playlists):
+        folder = playlist["Name"].rpartition("/")[0]
+        skip = len(folder) + 1 if folder else 0
+        version = 4 if playlist["Format"] == "HLSv4" else 3
+        suffix = "_v4.m3u8" if version == 4 else ".m3u8"
+        variants = [(key[skip:] + suffix, by_key[key].stats) for key in playlist["OutputKeys"]]
+        path = work / f"playlist-{i}.m3u8"
+        path.write_text(master_playlist(variants, version), encoding="utf-8")
+        files.append((job.output_key_prefix + playlist["Name"] + ".m3u8", path))
+    return files
 
 
 #: A quoted absolute path, as Python and FFmpeg print file names in their errors.

@@ -106,8 +106,12 @@ def create_job(
         bucket_access.check(owner, bucket_access.pipeline_buckets(pipeline), "this job")
     validation.check_request(request)
     prefix = request.output_key_prefix
+    containers = []
     for i, output in enumerate(request.outputs):
-        validation.check_against_preset(output, resolve_preset(output.preset_id, owner), i)
+        preset = resolve_preset(output.preset_id, owner)
+        validation.check_against_preset(output, preset, i)
+        containers.append(preset.container)
+    validation.check_playlists(request.playlists, request.outputs, containers)
     _check_object_keys(request.input.key, [prefix + output.key for output in request.outputs])
     if not allow_existing_outputs:
         _refuse_existing_outputs(pipeline.content_bucket, request)
@@ -118,6 +122,10 @@ def create_job(
             output_key_prefix=prefix,
             user_metadata=dict(request.user_metadata),
             owner=owner,
+            playlists=[
+                {**playlist.to_wire(), "Status": JobStatus.SUBMITTED, "StatusDetail": ""}
+                for playlist in request.playlists
+            ],
         )
         JobOutput.objects.bulk_create(
             JobOutput(
@@ -137,11 +145,25 @@ def create_job(
 
 def _refuse_existing_outputs(bucket_name: str, request: JobRequest) -> None:
     """Elastic Transcoder never overwrote an object: an output key already taken fails (3002)."""
+    prefix = request.output_key_prefix
     for i, output in enumerate(request.outputs):
-        key = request.output_key_prefix + output.key
-        if publish.output_exists(bucket_name, key):  # also refuses keys a folder is in the way of
+        # A segmented output's files are its key plus suffixes: playlist and (first) segment.
+        v4 = any(p.format == "HLSv4" and output.key in p.output_keys for p in request.playlists)
+        suffixes: tuple[str, ...] = ("",)
+        if output.segment_duration:
+            suffixes = ("_v4.m3u8", ".ts") if v4 else (".m3u8", "00000.ts")
+        for key in (prefix + output.key + suffix for suffix in suffixes):
+            if publish.output_exists(bucket_name, key):  # also refuses a folder in the way
+                raise ValidationError(
+                    f"Outputs[{i}].Key: {key!r} already exists in bucket {bucket_name!r}",
+                    code=3002,
+                )
+    for i, playlist in enumerate(request.playlists):
+        key = prefix + playlist.name + ".m3u8"
+        if publish.output_exists(bucket_name, key):
             raise ValidationError(
-                f"Outputs[{i}].Key: {key!r} already exists in bucket {bucket_name!r}", code=3002
+                f"Playlists[{i}].Name: {key!r} already exists in bucket {bucket_name!r}",
+                code=3002,
             )
 
 
@@ -193,6 +215,8 @@ def claim(job_id: str, worker_id: str, lease_seconds: float) -> Job | None:
         job = Job.objects.get(pk=job_id)
         if job.attempts == 1:  # a start, not a takeover: outputs and listeners learn of it
             job.outputs.filter(status=JobStatus.SUBMITTED).update(status=JobStatus.PROGRESSING)
+            _set_playlists(job.id, JobStatus.PROGRESSING)
+            job.refresh_from_db(fields=["playlists"])
             send_after_commit(job.id, JobStatus.PROGRESSING)
     return job
 
@@ -457,7 +481,8 @@ def _fail_outputs(outputs: list[JobOutput], detail: str, failed: int | None) -> 
 
 
 def _set_playlists(job_id: str, status: str) -> None:
-    """Playlists finish with their job (they are written with the outputs)."""
+    """Playlists follow their job: Progressing with it, and Complete only with it, after the
+    runner stored them with the outputs."""
     job = Job.objects.only("playlists").get(pk=job_id)
     if job.playlists:
         job.playlists = [{**playlist, "Status": status} for playlist in job.playlists]

@@ -17,6 +17,9 @@ from mediamill.errors import ValidationError
 from mediamill.jobs.requests import JobRequest, PlaylistRequest, RequestedOutput
 
 MAX_USER_METADATA = 10
+#: Playlist formats mediamill writes; the other Elastic Transcoder formats are refused.
+SUPPORTED_PLAYLIST_FORMATS = ("HLSv3", "HLSv4")
+MIN_SEGMENT, MAX_SEGMENT = 1.0, 60.0
 
 _SEGMENTED_CONTAINERS = ("ts", "fmp4")
 _METADATA_TEXT = re.compile(r"[0-9A-Za-z _.:/=+\-%@]*")
@@ -26,7 +29,6 @@ def check_request(request: JobRequest) -> None:
     """The rules on the request's own values that the model does not state."""
     check_outputs(request.outputs, request.output_key_prefix)
     check_user_metadata(request.user_metadata)
-    refuse_playlists(request.playlists)
 
 
 def check_outputs(outputs: Sequence[RequestedOutput], prefix: str) -> None:
@@ -53,6 +55,13 @@ def check_against_preset(output: RequestedOutput, preset: presets.Preset, index:
             f"{where}.SegmentDuration applies to ts and fmp4 presets, "
             f"not to {preset.container} ({preset.id})"
         )
+    if output.segment_duration and preset.container == "fmp4":
+        raise ValidationError(
+            f"{where}.SegmentDuration: segmented fmp4 outputs (Smooth, MPEG-DASH) are not "
+            f"supported yet ({preset.id}); segmented ts outputs (HLSv3) are"
+        )
+    if output.segment_duration and not MIN_SEGMENT <= float(output.segment_duration) <= MAX_SEGMENT:
+        raise ValidationError(f"{where}.SegmentDuration must be between 1 and 60 seconds")
     if output.thumbnail_pattern and preset.thumbnails is None:
         raise ValidationError(
             f"{where}.ThumbnailPattern is set but preset {preset.id} makes no thumbnails"
@@ -71,12 +80,69 @@ def check_user_metadata(metadata: Mapping[str, str]) -> None:
                 )
 
 
-def refuse_playlists(playlists: Sequence[PlaylistRequest]) -> None:
-    """Refused until mediamill writes streaming outputs: nothing would write the playlist, and
-    a job reported Complete with a playlist that does not exist would be a silent lie."""
-    if playlists:
-        raise ValidationError(
-            "Playlists are not supported yet: mediamill does not write HLS, Smooth or "
-            "MPEG-DASH playlists, so a job asking for one is refused rather than reported "
-            "Complete without it. Leave Playlists out."
-        )
+def check_playlists(
+    playlists: Sequence[PlaylistRequest],
+    outputs: Sequence[RequestedOutput],
+    containers: Sequence[str],
+) -> None:
+    """Elastic Transcoder's playlist rules; ``containers`` are the outputs' preset containers.
+
+    Only HLSv3 is written; HLSv4, Smooth and MPEG-DASH are refused rather than reported
+    Complete without their files.
+    """
+    by_key = {
+        output.key: (output, container)
+        for output, container in zip(outputs, containers, strict=True)
+    }
+    names: set[str] = set()
+    folders: set[str] = set()
+    formats: dict[str, str] = {}  # output key -> the playlist format it is written for
+    for i, playlist in enumerate(playlists):
+        where = f"Playlists[{i}]"
+        if playlist.format not in SUPPORTED_PLAYLIST_FORMATS:
+            raise ValidationError(
+                f"{where}.Format: {playlist.format} playlists are not supported yet; mediamill "
+                f"writes {', '.join(SUPPORTED_PLAYLIST_FORMATS)} playlists"
+            )
+        if playlist.name in names:
+            raise ValidationError(f"{where}.Name: playlist names must be unique within a job")
+        names.add(playlist.name)
+        folder = playlist.name.rpartition("/")[0]
+        if "/" in playlist.name:
+            folders.add(folder)
+        if len(folders) > 1:
+            raise ValidationError(
+                f"{where}.Name: the part of playlist names before the last / must be the "
+                "same for all playlists in a job"
+            )
+        if not playlist.output_keys:
+            raise ValidationError(f"{where}.OutputKeys: a playlist lists 1 to 30 outputs")
+        durations = set()
+        for key in playlist.output_keys:
+            if key not in by_key:
+                raise ValidationError(f"{where}.OutputKeys: {key!r} is not an output of this job")
+            output, container = by_key[key]
+            if playlist.format == "HLSv4" and container != "ts":
+                raise ValidationError(
+                    "All output keys in a HLSv4 playlist must have container type of ts."
+                )
+            if formats.setdefault(key, playlist.format) != playlist.format:
+                raise ValidationError(
+                    f"{where}.OutputKeys: {key!r} is also in a {formats[key]} playlist; an "
+                    "output is written for one HLS version"
+                )
+            if container != "ts" or not output.segment_duration:
+                raise ValidationError(
+                    f"Output '{key}' must have a SegmentDuration since it is part of a "
+                    "playlist. SegmentDuration is available only for 'ts' containers."
+                )
+            if folder and not key.startswith(folder + "/"):
+                raise ValidationError(
+                    "All outputs in a playlist must begin identically to the playlist name "
+                    "upto the last / character."
+                )
+            durations.add(float(output.segment_duration))
+        if len(durations) > 1:
+            raise ValidationError(
+                f"{where}: all outputs in a playlist must have the same SegmentDuration"
+            )
