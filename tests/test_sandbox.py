@@ -150,6 +150,7 @@ def spin(*, emit: Any, cancel: Any) -> None:
         pass
 
 
+@pytest.mark.slow  # the child spins for a CPU second
 def test_cpu_time_limit() -> None:
     started = time.monotonic()
     with pytest.raises(ResourceLimitError, match=r"CPU-time limit of 1 s .*CPU_SECONDS"):
@@ -182,6 +183,7 @@ def read_parent_environ(*, emit: Any, cancel: Any) -> str:
         return f"refused: {exc.strerror}"
 
 
+@pytest.mark.slow  # a parent process of its own
 def test_child_cannot_read_the_parents_environment() -> None:
     # A real parent process whose environment (as exec'd, not scrubbed) holds a secret.
     env = child_env({"MEDIAMILL_SECRET_KEY": SECRET, "DATABASE_URL": f"sqlite:///{SECRET}"})
@@ -256,6 +258,7 @@ def send_crafted_pickle(marker: str, *, emit: Any, cancel: Any) -> None:
     time.sleep(5)
 
 
+@pytest.mark.slow  # the parent reads to the child's end, 5 s on
 def test_a_crafted_pickle_from_the_child_is_not_executed(tmp_path: Path) -> None:
     marker = tmp_path / "pwned"
     with pytest.raises(TranscodeError, match="malformed answer"):

@@ -118,6 +118,7 @@ def createuser(tmp_path: Path, password: str, *extra: str) -> subprocess.Complet
     )
 
 
+@pytest.mark.slow  # runs the CLI in a new process
 @pytest.mark.parametrize(
     ("password", "reason"),
     [
@@ -134,6 +135,7 @@ def test_createuser_refuses_weak_passwords(tmp_path: Path, password: str, reason
     assert "password refused" in result.stderr and reason in result.stderr
 
 
+@pytest.mark.slow  # runs the CLI in a new process
 def test_createuser_accepts_a_good_password(tmp_path: Path) -> None:
     result = createuser(tmp_path, "fennel-quartz-harbour-91")
     assert result.returncode == 0, result.stderr

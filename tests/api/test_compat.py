@@ -115,6 +115,7 @@ def test_deprecated_system_presets_are_read_under_their_own_id(et: Client) -> No
     assert job["Outputs"][0]["PresetId"] == old
 
 
+@pytest.mark.slow  # a real job through the workers, over a second
 def test_read_job_tells_the_detected_input_and_output_durations(
     et: Client, workers: EmbeddedWorkers, tmp_path: Path
 ) -> None:

@@ -40,6 +40,7 @@ def test_keys_a_folder_is_in_the_way_of_are_refused_at_creation(et: Client) -> N
         assert problem in caught.value.response["Error"]["Message"]
 
 
+@pytest.mark.slow  # real jobs, over a second
 def test_two_users_one_key_in_a_shared_bucket(
     et: Client, client_for: Callable[[User], Client], bob: User, song: Path
 ) -> None:

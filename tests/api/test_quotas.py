@@ -110,6 +110,7 @@ def test_jobs_in_flight(
     assert "at most 3 jobs in flight" in refused(lambda: create(et, pipeline, "5/"))
 
 
+@pytest.mark.slow  # real jobs, over a second
 def test_bytes_stored(
     et: Client, song: Path, alice: User, unlimited: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -67,7 +67,14 @@ def existing(et: Client) -> dict[str, str]:
     return {"pipelines": pipeline, "jobs": submit(et, pipeline), "presets": preset}
 
 
-@pytest.mark.parametrize("operation_id", OPERATIONS)
+#: The one operation the fast lane checks (`make test-fast`); the others are `slow`.
+FAST_OPERATION = "ReadJob"
+
+
+@pytest.mark.parametrize(
+    "operation_id",
+    [pytest.param(op, marks=() if op == FAST_OPERATION else pytest.mark.slow) for op in OPERATIONS],
+)
 def test_api_matches_its_description(
     operation_id: str, api_schema: Any, live_server: Any, alice: User, existing: dict[str, str]
 ) -> None:

@@ -39,6 +39,7 @@ def song(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow  # runs the CLI in a new process
 def test_upload_then_download(song: Path, tmp_path: Path, local_env: dict[str, str]) -> None:
     run = mediamill("upload", "media", "in/song.mp3", song, env=local_env)
     assert run.returncode == 0, run.stderr
@@ -53,6 +54,7 @@ def test_upload_then_download(song: Path, tmp_path: Path, local_env: dict[str, s
     assert copy.read_bytes() == song.read_bytes()
 
 
+@pytest.mark.slow  # runs the CLI in a new process
 def test_download_keeps_an_existing_file(
     song: Path, tmp_path: Path, local_env: dict[str, str]
 ) -> None:
@@ -68,6 +70,7 @@ def test_download_keeps_an_existing_file(
     assert existing.read_bytes() == song.read_bytes()
 
 
+@pytest.mark.slow  # runs the CLI in a new process
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -92,6 +95,7 @@ def test_errors_are_one_line(
     assert sorted(os.listdir(tmp_path)) == before
 
 
+@pytest.mark.slow  # runs the CLI in a new process
 def test_bad_bucket_setting_names_the_variable(song: Path, local_env: dict[str, str]) -> None:
     env = {**local_env, "MEDIAMILL_BUCKETS": "media=ftp://somewhere"}
     run = mediamill("upload", "media", "song.mp3", song, env=env)

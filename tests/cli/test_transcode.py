@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 from tests.decoded import decode
 
+# Every test here runs the CLI in a new process.
+pytestmark = pytest.mark.slow
+
 TUTORIAL = ["1351620000001-300300", "1351620000001-300110", "1351620000001-100110"]
 
 

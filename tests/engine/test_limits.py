@@ -29,6 +29,7 @@ def _only_outputs_left(folder: Path, names: set[str]) -> None:
     assert {p.name for p in folder.iterdir()} == names
 
 
+@pytest.mark.slow  # spends the CPU-time limit in a sandbox child
 def test_cpu_time_limit_stops_a_transcode(tmp_path: Path) -> None:
     clip = write_video(tmp_path / "clip.mp4", 3.0, width=1920, height=1080, audio=False)
     out = tmp_path / "out"
@@ -76,6 +77,7 @@ def test_output_ratio_is_enforced_while_writing(tmp_path: Path) -> None:
     assert done[0].stats.duration == pytest.approx(4.0, abs=0.1)
 
 
+@pytest.mark.slow  # a sandbox child up to its memory limit
 def test_memory_limit_is_reported_as_such(tmp_path: Path) -> None:
     clip = write_video(tmp_path / "clip.mp4", 1.0, width=1920, height=1080, audio=False)
     out = tmp_path / "out"

@@ -92,6 +92,7 @@ def duration_of(bucket: Bucket, key: str, tmp_path: Path) -> float:
     return decode(local).duration
 
 
+@pytest.mark.slow  # two real jobs at once, over a second
 def test_two_users_racing_for_one_key_one_wins(
     pipeline: Pipeline, songs: dict[str, Path], media: Bucket, tmp_path: Path
 ) -> None:

@@ -140,6 +140,7 @@ def test_missing_input_is_error_3001(pipeline: Pipeline) -> None:
     assert detail.startswith("3001 ") and "does not exist" in detail
 
 
+@pytest.mark.slow  # starts worker threads and waits for them
 def test_embedded_workers_run_jobs_as_they_are_created(
     pipeline: Pipeline, short_song: Path, workers: EmbeddedWorkers, tmp_path: Path
 ) -> None:

@@ -113,6 +113,7 @@ def check_sns_headers(received: Received, subscription_arn: str | None) -> None:
     assert headers["user-agent"] == "Amazon Simple Notification Service Agent"
 
 
+@pytest.mark.slow  # real jobs, end to end, over a second
 def test_the_tutorial_receiver_gets_each_state_of_real_jobs(
     pipeline: Pipeline,
     topic: Topic,

@@ -204,6 +204,7 @@ def _run(code: str, data_dir: Path) -> str:
     return out.stdout
 
 
+@pytest.mark.slow  # a fresh interpreter
 def test_setup_configures_django_from_mediamill_settings(tmp_path: Path) -> None:
     code = (
         "import mediamill.site as s; s.setup(); s.setup();"
@@ -218,6 +219,7 @@ def test_setup_configures_django_from_mediamill_settings(tmp_path: Path) -> None
     assert stat.S_IMODE((tmp_path / "secret_key").stat().st_mode) == 0o600
 
 
+@pytest.mark.slow  # a fresh interpreter
 @pytest.mark.parametrize("module", ["wsgi", "asgi"])
 def test_entry_points_load(tmp_path: Path, module: str) -> None:
     code = f"from mediamill.site.{module} import application; print(callable(application))"
@@ -274,6 +276,7 @@ def test_protect_puts_loose_modes_right(tmp_path: Path) -> None:
     assert protect(data, database) == [], "nothing left to change"
 
 
+@pytest.mark.slow  # a fresh interpreter
 def test_every_start_makes_an_existing_data_folder_private(tmp_path: Path) -> None:
     """A data folder made world-readable (by an older version, or a copy): the next command
     that opens the database puts it right."""
