@@ -106,6 +106,17 @@ def test_cancel_reaches_the_child() -> None:
         run_isolated(wait_for_cancel, limits=LIMITS, on_event=on_event, cancel=cancel)
 
 
+def test_a_cancel_before_the_child_is_ready_is_a_cancel() -> None:
+    # The token is set before the child starts: the signal may arrive before the child has
+    # installed its handler (its default action ends the process). Either way the caller
+    # must see a cancel, never a crash (a canceled job is released, a crashed one fails).
+    for _ in range(3):
+        cancel = threading.Event()
+        cancel.set()
+        with pytest.raises(CanceledError):
+            run_isolated(wait_for_cancel, limits=LIMITS, cancel=cancel)
+
+
 def write_big_file(path: str, *, emit: Any, cancel: Any) -> int:
     with open(path, "wb") as out:
         for _ in range(8):

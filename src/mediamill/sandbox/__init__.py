@@ -220,6 +220,10 @@ def _supervise(
             raise TranscodeError(f"{what} process sent a malformed answer ({payload}); stopped it")
         else:  # "eof": the child closed its pipe without an answer
             child.wait()
+            if kill_at is not None and child.returncode == -CANCEL_SIGNAL:
+                # Asked to stop before it had set up its handler: the signal's default action
+                # ended it. That is the cancel it was asked for, not a crash.
+                raise CanceledError(f"{what} canceled")
             raise _death_error(child.returncode, limits, what)
 
 
