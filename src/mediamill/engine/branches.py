@@ -17,6 +17,7 @@ import av.error
 from av.video.frame import PictureType
 
 from mediamill.engine.plan import AudioPlan, ThumbnailPlan, VideoPlan
+from mediamill.engine.sizing import Geometry
 from mediamill.probe import StreamInfo
 
 
@@ -112,19 +113,8 @@ class VideoBranch(Branch):
         stream.codec_context.options = dict(plan.options)
         self.stream = stream
 
-        graph = av.filter.Graph()
-        self.source = graph.add_buffer(
-            width=source.width,
-            height=source.height,
-            format=av.VideoFormat(source.pixel_format or "yuv420p"),
-            time_base=time_base,
-        )
-        chain = [graph.add("scale", f"{geo.scale_width}:{geo.scale_height}:flags=bicubic")]
-        if geo.crops:
-            chain.append(graph.add("crop", f"{geo.crop_width}:{geo.crop_height}"))
-        if geo.pads:
-            chain.append(graph.add("pad", f"{geo.width}:{geo.height}:(ow-iw)/2:(oh-ih)/2"))
-        chain += [graph.add("setsar", "1"), graph.add("fps", _rate(plan.frame_rate))]
+        graph, self.source, chain = _sized_graph(source, time_base, geo)
+        chain.append(graph.add("fps", _rate(plan.frame_rate)))
         self.sink = graph.add("buffersink")
         if plan.pixel_format == "pal8":
             # One palette for the whole clip: palettegen sees every frame, so paletteuse
@@ -175,19 +165,8 @@ class ThumbnailBranch:
         self.next_time: Fraction | None = None  # None: the first frame is taken
         self.names: list[str] = []
         geo = plan.geometry
-        graph = av.filter.Graph()
-        self.source = graph.add_buffer(
-            width=source.width,
-            height=source.height,
-            format=av.VideoFormat(source.pixel_format or "yuv420p"),
-            time_base=time_base,
-        )
-        chain = [graph.add("scale", f"{geo.scale_width}:{geo.scale_height}:flags=bicubic")]
-        if geo.crops:
-            chain.append(graph.add("crop", f"{geo.crop_width}:{geo.crop_height}"))
-        if geo.pads:
-            chain.append(graph.add("pad", f"{geo.width}:{geo.height}:(ow-iw)/2:(oh-ih)/2"))
-        chain += [graph.add("setsar", "1"), graph.add("format", plan.pixel_format)]
+        graph, self.source, chain = _sized_graph(source, time_base, geo)
+        chain.append(graph.add("format", plan.pixel_format))
         self.sink = graph.add("buffersink")
         _link(self.source, *chain, self.sink)
         graph.configure()
@@ -242,6 +221,30 @@ def downmix(source: StreamInfo, layout: str) -> str | None:
     left = "+".join(f"c{i}" for i in range(0, channels, 2))
     right = "+".join(f"c{i}" for i in range(1, channels, 2))
     return f"stereo|FL<{left}|FR<{right}"
+
+
+def _sized_graph(
+    source: StreamInfo, time_base: Fraction, geo: Geometry
+) -> tuple[Any, Any, list[Any]]:
+    """A filter graph fed with ``source``'s frames, and the chain that brings them to
+    ``geo``'s size (scale, then crop or pad, square pixels): (graph, buffer, chain).
+
+    Outputs and thumbnails size pictures the same way; each adds its own last steps.
+    """
+    graph = av.filter.Graph()
+    buffer = graph.add_buffer(
+        width=source.width,
+        height=source.height,
+        format=av.VideoFormat(source.pixel_format or "yuv420p"),
+        time_base=time_base,
+    )
+    chain = [graph.add("scale", f"{geo.scale_width}:{geo.scale_height}:flags=bicubic")]
+    if geo.crops:
+        chain.append(graph.add("crop", f"{geo.crop_width}:{geo.crop_height}"))
+    if geo.pads:
+        chain.append(graph.add("pad", f"{geo.width}:{geo.height}:(ow-iw)/2:(oh-ih)/2"))
+    chain.append(graph.add("setsar", "1"))
+    return graph, buffer, chain
 
 
 def _rate(rate: Fraction) -> str:
